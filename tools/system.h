@@ -1,0 +1,130 @@
+/*
+ * tools/system.h - the expanded, low-level system model.
+ *
+ * The system tool reads a description (Microkit vocabulary plus class-level
+ * elements such as <net> and <timer>), expands the classes into protection
+ * domains, memory regions, maps and channels, checks the result, and hands
+ * this model to `sddf describe` (which prints it) and to the monitor behind
+ * `sddf run` (which builds it out of memfds, eventfds and processes).
+ *
+ * Every array is owned by the sys_system and released by sys_free().
+ * `line` fields give the line in the description an entity came from (for
+ * FILE:LINE errors); 0 means generated with no line of its own.
+ */
+#ifndef SDDF_TOOLS_SYSTEM_H
+#define SDDF_TOOLS_SYSTEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/** Map permissions (Microkit's perms="r", "rw", "rx", ...). */
+enum sys_perm {
+    SYS_PERM_R = 1u,
+    SYS_PERM_W = 2u,
+    SYS_PERM_X = 4u,
+};
+
+/** A memory region: backed by one memfd, shared by every PD that maps it. */
+typedef struct sys_region {
+    char *name;
+    uint64_t size;      /* bytes, a multiple of page_size */
+    uint64_t page_size; /* 4096 or 2 MiB (hugepages) */
+    uint64_t io_addr;   /* synthetic IO base for device-reachable regions, else 0 */
+    int line;
+} sys_region;
+
+/** A mapping of a region into a PD. */
+typedef struct sys_map {
+    size_t region; /* index into sys_system.regions */
+    uint64_t vaddr;
+    unsigned perms; /* SYS_PERM_* */
+    bool cached;
+    int line;
+} sys_map;
+
+/** Kinds of Linux device that stand in for an IRQ. */
+enum sys_irq_kind {
+    SYS_IRQ_TAP,     /* the fd of a TAP device; readable = frame received */
+    SYS_IRQ_TIMERFD, /* a CLOCK_MONOTONIC timerfd; readable = expired */
+};
+
+/** An IRQ delivered to a PD as notified(id). */
+typedef struct sys_irq {
+    unsigned id; /* channel id in the PD, 0..62 */
+    enum sys_irq_kind kind;
+    size_t device; /* SYS_IRQ_TAP: index into sys_system.taps; else unused */
+    int line;
+} sys_irq;
+
+/** A protection domain: one sandboxed process. */
+typedef struct sys_pd {
+    char *name;         /* < SDDF_NAME_LENGTH bytes */
+    char *program;      /* as written in <program_image path=...> */
+    char *program_path; /* resolved path of the executable */
+    unsigned priority;  /* 0..254 */
+    bool passive;
+    int cpu; /* CPU to run on, -1 = the system's default placement */
+    sys_map *maps;
+    size_t num_maps;
+    sys_irq *irqs;
+    size_t num_irqs;
+    uint8_t *config; /* concatenated records, see sddf/config.h; may be NULL */
+    size_t config_size;
+    int line;
+} sys_pd;
+
+/** One end of a channel. */
+typedef struct sys_channel_end {
+    size_t pd;   /* index into sys_system.pds */
+    unsigned id; /* channel id in that PD, 0..62 */
+    bool pp;     /* this end may PPC the other (whose priority is higher) */
+    bool notify; /* this end may notify the other (Microkit default: true) */
+} sys_channel_end;
+
+/** A channel between two PDs. */
+typedef struct sys_channel {
+    sys_channel_end end[2];
+    int line;
+} sys_channel;
+
+/** A TAP device the monitor creates before the PDs start, and removes at the end. */
+typedef struct sys_tap {
+    char *name;         /* Linux interface name, < 16 bytes */
+    uint32_t host_addr; /* the Linux side's IPv4 address, network byte order; 0 = none */
+    uint8_t prefix_len; /* 0..32 */
+    uint16_t mtu;       /* Linux side MTU, 68..65535 */
+    int line;
+} sys_tap;
+
+/** A whole expanded system. */
+typedef struct sys_system {
+    char *file; /* the description's path, for messages */
+    sys_region *regions;
+    size_t num_regions;
+    sys_pd *pds;
+    size_t num_pds;
+    sys_channel *channels;
+    size_t num_channels;
+    sys_tap *taps;
+    size_t num_taps;
+} sys_system;
+
+/**
+ * Read, expand and check the description at @path. Programs are resolved
+ * against @program_dir when not found relative to the description's folder
+ * (NULL: skip resolution, program_path stays NULL). Every problem is written
+ * to @err as "FILE:LINE: what is wrong" (one line each).
+ * Returns 0 and fills *@out, or -1 (nothing to free) if the description has
+ * any error.
+ */
+int sys_load(const char *path, const char *program_dir, sys_system *out, FILE *err);
+
+/** Print @sys in the low-level description form (XML) to @out. Returns 0, or -1 on write error. */
+int sys_describe(const sys_system *sys, FILE *out);
+
+/** Release everything sys_load allocated; *@sys is zeroed. */
+void sys_free(sys_system *sys);
+
+#endif /* SDDF_TOOLS_SYSTEM_H */
