@@ -26,6 +26,19 @@ enum sys_perm {
     SYS_PERM_X = 4u,
 };
 
+/**
+ * What a region is for. Class expansion sets it; the isolation checks
+ * (tools/system_check.c) and `sddf describe` use it. Regions written as
+ * <memory_region> are SYS_REGION_PLAIN.
+ */
+enum sys_region_kind {
+    SYS_REGION_PLAIN = 0,   /* declared in the description */
+    SYS_REGION_QUEUE,       /* one SPSC queue: mapped rw by exactly its two PDs */
+    SYS_REGION_DMA,         /* a device's receive buffers: never in a client */
+    SYS_REGION_METADATA,    /* private bookkeeping of one component */
+    SYS_REGION_CLIENT_DATA, /* a client's own rx or tx buffers */
+};
+
 /** A memory region: backed by one memfd, shared by every PD that maps it. */
 typedef struct sys_region {
     char *name;
@@ -33,6 +46,11 @@ typedef struct sys_region {
     uint64_t page_size; /* 4096 or 2 MiB (hugepages) */
     uint64_t io_addr;   /* synthetic IO base for device-reachable regions, else 0 */
     int line;
+    /* Added by the system tool (compatible: zero = a plain declared region). */
+    enum sys_region_kind kind;
+    bool client_private; /* holds data or queues of client PD `client` only */
+    size_t client;       /* index into sys_system.pds if client_private */
+    char *origin;        /* class element it was generated from, NULL = declared */
 } sys_region;
 
 /** A mapping of a region into a PD. */
@@ -42,6 +60,7 @@ typedef struct sys_map {
     unsigned perms; /* SYS_PERM_* */
     bool cached;
     int line;
+    char *origin; /* class element that generated it, NULL = declared (added field) */
 } sys_map;
 
 /** Kinds of Linux device that stand in for an IRQ. */
@@ -73,6 +92,7 @@ typedef struct sys_pd {
     uint8_t *config; /* concatenated records, see sddf/config.h; may be NULL */
     size_t config_size;
     int line;
+    char *origin; /* class element that generated it, NULL = declared (added field) */
 } sys_pd;
 
 /** One end of a channel. */
@@ -87,6 +107,7 @@ typedef struct sys_channel_end {
 typedef struct sys_channel {
     sys_channel_end end[2];
     int line;
+    char *origin; /* class element that generated it, NULL = declared (added field) */
 } sys_channel;
 
 /** A TAP device the monitor creates before the PDs start, and removes at the end. */
@@ -96,6 +117,7 @@ typedef struct sys_tap {
     uint8_t prefix_len; /* 0..32 */
     uint16_t mtu;       /* Linux side MTU, 68..65535 */
     int line;
+    char *origin; /* class element that generated it, NULL = declared (added field) */
 } sys_tap;
 
 /** A whole expanded system. */

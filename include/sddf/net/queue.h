@@ -35,8 +35,13 @@
 /** Size of every network buffer: the smallest power of two above a 1514-byte frame. */
 #define NET_BUFFER_SIZE 2048u
 
-/** Largest capacity the 16-bit indices allow. */
-#define NET_MAX_QUEUE_CAPACITY 65536u
+/**
+ * Largest capacity the 16-bit indices allow. Full means tail - head ==
+ * capacity, and a u16 difference is at most 65535, so 65536 entries cannot
+ * be told from 0 (the 65536th enqueue would make a full queue read as empty
+ * and lose every buffer): the largest usable power of two is 32768.
+ */
+#define NET_MAX_QUEUE_CAPACITY 32768u
 
 /**
  * A buffer descriptor (16 bytes). @io_or_offset is an offset into the data
@@ -81,7 +86,7 @@ typedef struct net_queue_handle {
     uint32_t capacity; /* power of two, 1 .. NET_MAX_QUEUE_CAPACITY */
 } net_queue_handle_t;
 
-/** True if @capacity is a usable queue capacity (a power of two in 1..65536). */
+/** True if @capacity is a usable queue capacity (a power of two in 1..NET_MAX_QUEUE_CAPACITY). */
 static inline bool net_queue_capacity_valid(uint32_t capacity)
 {
     return capacity != 0 && capacity <= NET_MAX_QUEUE_CAPACITY && (capacity & (capacity - 1)) == 0;

@@ -1,0 +1,92 @@
+/*
+ * os/host/monitor/monitor_internal.h - the monitor's state and its steps:
+ * validate, create objects (regions, channels, devices), build each PD's
+ * boot blob, launch, supervise, stop, report, tear down.
+ */
+#ifndef SDDF_HOST_MONITOR_INTERNAL_H
+#define SDDF_HOST_MONITOR_INTERNAL_H
+
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "../stats_page.h"
+#include "monitor.h"
+
+/* Objects of one channel; every fd is -1 when the channel has no such object. */
+struct mon_channel {
+    int efd[2];    /* efd[k]: eventfd that end k writes and the other end waits on */
+    int ppc[2][2]; /* ppc[k]: socket pair when end k is pp: [0] caller (end k), [1] callee */
+};
+
+/* One PD. */
+struct mon_pd {
+    pid_t pid;    /* > 0 once started */
+    bool running; /* started and not yet reaped */
+    int fault_rd, fault_wr;
+    int stats_fd;
+    struct host_stats_page *stats; /* the monitor's own mapping, or NULL */
+    int config_fd;                 /* read-only sealed memfd, or -1 */
+    int boot_fd;                   /* read-only sealed memfd */
+    int *irq_fd;                   /* per sys irq: a timerfd owned here, or -1 (TAP: borrowed) */
+    int *fds;                      /* borrowed descriptors passed at HOST_BOOT_FIRST_FD + i */
+    size_t num_fds;
+    int *scratch; /* num_fds + 2 ints, used by the forked child */
+    int cpu;      /* CPU to pin to */
+};
+
+/* The monitor. */
+struct mon {
+    const sys_system *sys;
+    const monitor_options *opts;
+    pid_t self;
+    int *region_fd;    /* read-write memfd per region */
+    int *region_ro_fd; /* read-only reopen per region, or -1 until needed */
+    struct mon_channel *chan;
+    int *tap_fd;
+    struct mon_pd *pd;
+    sigset_t old_mask;
+    bool mask_set;
+    int sig_fd;
+};
+
+/* Every setup step returns 0, or -1 after printing "sddf: ..." with the reason. */
+int mon_validate(const sys_system *sys, const cpu_set_t *allowed);
+int mon_regions_create(struct mon *m);
+int mon_pd_files_create(struct mon *m, size_t i); /* config, stats, fault pipe */
+int mon_channels_create(struct mon *m);
+int mon_taps_create(struct mon *m);
+int mon_irqs_create(struct mon *m, size_t i);
+int mon_boot_build(struct mon *m, size_t i);
+int mon_launch(struct mon *m, size_t i);
+
+/* Wait for a stop reason: returns 0 (signal or timeout) or 1 (a PD died, reported). */
+int mon_supervise(struct mon *m);
+/* SIGTERM, up to ~2 s grace, SIGKILL, reap: no PD process is left afterwards. */
+void mon_stop(struct mon *m);
+
+/* One line for PD @i that ended with wait status @status while the system ran. */
+void mon_report_death(struct mon *m, size_t i, int status);
+/* "sddf: stats NAME k=v ..." for every PD. */
+void mon_report_stats(const struct mon *m);
+
+/**
+ * Format the counters of an untrusted stats page (@page of @size bytes) as
+ * " name=value" pairs into @out (@outlen bytes, always NUL-terminated): count
+ * read once and clamped, names forced to NUL-terminated printable [A-Za-z0-9_.-],
+ * empty names skipped. Returns the number of counters written.
+ */
+size_t mon_stats_format(const void *page, size_t size, char *out, size_t outlen);
+
+/* Create a sealed memfd named @name holding @len bytes of @data (or zeros when
+ * @data is NULL) of @size bytes; @seal_write also forbids writes. Returns fd or -1. */
+int mon_memfd(const char *name, uint64_t size, bool hugetlb, const void *data, size_t len,
+              bool seal_write);
+/* A read-only descriptor for the same file as @fd, or -1. */
+int mon_reopen_ro(int fd);
+
+/* Print "sddf: " + message to stderr. */
+void mon_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* SDDF_HOST_MONITOR_INTERNAL_H */

@@ -1,0 +1,37 @@
+/*
+ * tests/host/test_layout.h - what the host-layer test driver (test_monitor.c)
+ * and its test PD programs agree on: virtual addresses, channel ids, counts.
+ */
+#ifndef SDDF_TESTS_HOST_LAYOUT_H
+#define SDDF_TESTS_HOST_LAYOUT_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#define TEST_SHARED_VADDR    0x200000000000ull /* every test region's vaddr */
+#define TEST_RO_FAULT_ADDR   0x200000001000ull /* where pd_ro_writer writes */
+#define TEST_PINGPONG_ROUNDS 100000u
+#define TEST_PPC_CALLS       1000u
+#define TEST_PPC_SERVER_CH   5u /* the server's id of the pp channel */
+#define TEST_TAP_NAME        "sddft0"
+#define TEST_TAP_MTU         1400u
+#define TEST_TAP_ADDR        "198.18.5.1"
+#define TEST_TIMER_TICKS     3u
+
+/** Shared page of the ping-pong test. */
+struct test_pingpong {
+    uint64_t seq; /* written by ping */
+    uint64_t ack; /* written by pong */
+};
+
+/**
+ * A test PD that has finished asks the monitor (its parent) to stop the
+ * system, like a user's SIGTERM. Test programs only.
+ */
+static inline void test_stop_system(void)
+{
+    kill(getppid(), SIGTERM);
+}
+
+#endif /* SDDF_TESTS_HOST_LAYOUT_H */

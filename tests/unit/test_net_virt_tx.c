@@ -1,0 +1,330 @@
+/*
+ * tests/unit/test_net_virt_tx.c - the tx virtualiser (net/components/virt_tx.c)
+ * driven through the fake OS layer: the test plays the driver and two
+ * clients through the queue API.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <sddf/net/config.h>
+#include <sddf/net/queue.h>
+
+#include "fake_os.h"
+
+#define CBUFS  4u /* tx buffers per client */
+#define DBUFS  8u /* driver queue capacity: the sum */
+#define IO_0   0x20000000ull
+#define IO_1   0x30000000ull
+#define CH_DRV 0u
+#define CH_0   1u
+#define CH_1   2u
+#define SIZE   (CBUFS * NET_BUFFER_SIZE)
+
+static struct {
+    net_virt_tx_config_t cfg;
+    net_queue_handle_t drv, c[2];
+    void *allocs[16];
+    unsigned nallocs;
+} t;
+
+static void *zalloc(size_t n)
+{
+    void *p = aligned_alloc(4096, (n + 4095) / 4096 * 4096);
+    assert_non_null(p);
+    memset(p, 0, n);
+    t.allocs[t.nallocs++] = p;
+    return p;
+}
+
+static void conn_make(net_connection_resource_t *c, uint32_t cap, uint8_t ch, net_queue_handle_t *h)
+{
+    c->num_buffers = cap;
+    c->id = ch;
+    c->free_queue.size = NET_QUEUE_BYTES(cap);
+    c->active_queue.size = NET_QUEUE_BYTES(cap);
+    c->free_queue.vaddr = (uintptr_t)zalloc(NET_QUEUE_BYTES(cap));
+    c->active_queue.vaddr = (uintptr_t)zalloc(NET_QUEUE_BYTES(cap));
+    net_queue_init(h, (net_queue_t *)(uintptr_t)c->free_queue.vaddr,
+                   (net_queue_t *)(uintptr_t)c->active_queue.vaddr, cap);
+}
+
+static void build_with(uint32_t dbufs)
+{
+    memset(&t, 0, sizeof(t));
+    fake_os_reset();
+    memcpy(t.cfg.header.magic, SDDF_CONFIG_MAGIC, 4);
+    t.cfg.header.class_id = SDDF_CLASS_NET;
+    t.cfg.header.role = NET_ROLE_VIRT_TX;
+    t.cfg.header.version = SDDF_CONFIG_VERSION;
+    t.cfg.header.size = sizeof(t.cfg);
+    conn_make(&t.cfg.driver, dbufs, CH_DRV, &t.drv);
+    t.cfg.num_clients = 2;
+    const uint64_t io[2] = {IO_0, IO_1};
+    for (int i = 0; i < 2; i++) {
+        conn_make(&t.cfg.clients[i].conn, CBUFS, (uint8_t)(CH_0 + i), &t.c[i]);
+        t.cfg.clients[i].data.region.size = SIZE; /* not mapped: virt_tx never reads it */
+        t.cfg.clients[i].data.io_addr = io[i];
+    }
+    fake_os_add_config(&t.cfg);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    build_with(DBUFS);
+    init();
+    fake_os_end_handler();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < t.nallocs; i++)
+        free(t.allocs[i]);
+    t.nallocs = 0;
+    return 0;
+}
+
+static void send(int c, uint64_t off, uint16_t len)
+{
+    net_buff_desc_t d = {off, len, 0, {0}};
+    assert_int_equal(net_enqueue_active(&t.c[c], d), 0);
+}
+
+static void drv_complete(uint64_t io)
+{
+    net_buff_desc_t d = {io, 0, 0, {0}};
+    assert_int_equal(net_enqueue_free(&t.drv, d), 0);
+}
+
+static void translates_to_io(void **state)
+{
+    (void)state;
+    send(1, 2 * NET_BUFFER_SIZE, 100);
+    send(0, 0, 1514);
+    fake_os_dispatch(CH_1);
+    net_buff_desc_t d = {0};
+    /* Index order: client 0 first. */
+    assert_int_equal(net_dequeue_active(&t.drv, &d), 0);
+    assert_int_equal(d.io_or_offset, IO_0);
+    assert_int_equal(d.len, 1514);
+    assert_int_equal(net_dequeue_active(&t.drv, &d), 0);
+    assert_int_equal(d.io_or_offset, IO_1 + 2 * NET_BUFFER_SIZE);
+    assert_int_equal(d.len, 100);
+    assert_int_equal(fake_os_stat("tx_frames"), 2);
+    assert_int_equal(fake_os_deferred_count(CH_DRV), 1);
+    assert_int_equal(fake_os_notify_count(CH_DRV), 0);
+}
+
+static void bad_descriptors_go_home(void **state)
+{
+    (void)state;
+    const uint64_t offs[] = {0, NET_BUFFER_SIZE, 2 * NET_BUFFER_SIZE + 8, SIZE, UINT64_MAX - 1};
+    const uint16_t lens[] = {0, 1515, 60, 60, 60};
+    /* Two batches: a client queue holds CBUFS entries. */
+    for (int b = 0; b < 2; b++) {
+        int first = b * 3, last = b ? 5 : 3;
+        for (int i = first; i < last; i++)
+            send(1, offs[i], lens[i]);
+        fake_os_dispatch(CH_1);
+        for (int i = first; i < last; i++) {
+            net_buff_desc_t d = {0};
+            assert_int_equal(net_dequeue_free(&t.c[1], &d), 0);
+            assert_int_equal(d.io_or_offset, offs[i]);
+            assert_int_equal(d.len, 0);
+        }
+    }
+    assert_int_equal(fake_os_stat("tx_bad"), 5);
+    assert_int_equal(net_queue_length(t.drv.active), 0);
+    assert_int_equal(net_queue_length(t.c[0].free), 0);
+    assert_int_equal(fake_os_notify_count(CH_1), 1);
+    assert_int_equal(fake_os_notify_count(CH_0), 0);
+}
+
+static void return_to_owner(void **state)
+{
+    (void)state;
+    send(0, NET_BUFFER_SIZE, 60);
+    send(1, 3 * NET_BUFFER_SIZE, 60);
+    fake_os_dispatch(CH_0);
+    fake_os_clear_events();
+    drv_complete(IO_1 + 3 * NET_BUFFER_SIZE);
+    drv_complete(IO_0 + NET_BUFFER_SIZE);
+    drv_complete(IO_0 + NET_BUFFER_SIZE);         /* again: not out any more */
+    drv_complete(0x40000000);                     /* nobody's */
+    drv_complete(IO_1 + 3 * NET_BUFFER_SIZE + 4); /* inside, misaligned */
+    drv_complete(IO_1 + SIZE);                    /* just past client 1 */
+    fake_os_dispatch(CH_DRV);
+    assert_int_equal(fake_os_stat("tx_ret_bad"), 4);
+    net_buff_desc_t d = {0};
+    assert_int_equal(net_dequeue_free(&t.c[0], &d), 0);
+    assert_int_equal(d.io_or_offset, NET_BUFFER_SIZE);
+    assert_int_equal(net_dequeue_free(&t.c[0], &d), -1);
+    assert_int_equal(net_dequeue_free(&t.c[1], &d), 0);
+    assert_int_equal(d.io_or_offset, 3 * NET_BUFFER_SIZE);
+    assert_int_equal(net_dequeue_free(&t.c[1], &d), -1);
+    assert_int_equal(fake_os_notify_count(CH_0), 1);
+    assert_int_equal(fake_os_notify_count(CH_1), 1);
+    /* Clients' notifies are direct; the driver's free queue is re-armed. */
+    assert_int_equal(fake_os_deferred_count(CH_0) + fake_os_deferred_count(CH_1), 0);
+    assert_int_equal(atomic_load(&t.drv.free->consumer_signalled), 0);
+}
+
+static void duplicate_submission(void **state)
+{
+    (void)state;
+    send(0, 0, 60);
+    send(0, 0, 60);
+    fake_os_dispatch(CH_0);
+    assert_int_equal(net_queue_length(t.drv.active), 1);
+    assert_int_equal(fake_os_stat("tx_dup"), 1);
+    assert_int_equal(net_queue_length(t.c[0].free), 0);
+    drv_complete(IO_0);
+    fake_os_dispatch(CH_DRV);
+    assert_int_equal(net_queue_length(t.c[0].free), 1);
+    /* Out and back: it may be sent again. */
+    send(0, 0, 60);
+    fake_os_dispatch(CH_0);
+    assert_int_equal(net_queue_length(t.drv.active), 2);
+}
+
+static void driver_full_loses_nothing(void **state)
+{
+    (void)state;
+    teardown(NULL);
+    build_with(2);
+    init();
+    fake_os_end_handler();
+    send(0, 0, 60);
+    send(0, NET_BUFFER_SIZE, 60);
+    send(0, 2 * NET_BUFFER_SIZE, 60);
+    send(1, 0, 60);
+    fake_os_dispatch(CH_0);
+    assert_int_equal(net_queue_length(t.drv.active), 2);
+    assert_int_equal(net_queue_length(t.c[0].active), 1); /* waits, not dropped */
+    assert_int_equal(net_queue_length(t.c[1].active), 1);
+    /* The driver sends one and completes it: the next frames move. */
+    net_buff_desc_t d = {0};
+    assert_int_equal(net_dequeue_active(&t.drv, &d), 0);
+    drv_complete(d.io_or_offset);
+    fake_os_dispatch(CH_DRV);
+    assert_int_equal(net_queue_length(t.c[0].active), 0);
+    assert_int_equal(net_queue_length(t.c[1].active), 1);
+    assert_int_equal(net_queue_length(t.drv.active), 2);
+    assert_int_equal(net_dequeue_active(&t.drv, &d), 0);
+    assert_int_equal(net_dequeue_active(&t.drv, &d), 0);
+    drv_complete(d.io_or_offset);
+    fake_os_dispatch(CH_DRV);
+    assert_int_equal(net_queue_length(t.c[1].active), 0);
+    assert_int_equal(net_dequeue_active(&t.drv, &d), 0);
+    assert_int_equal(d.io_or_offset, IO_1);
+    assert_int_equal(fake_os_stat("tx_frames"), 4);
+    assert_int_equal(fake_os_stat("driver_full") + fake_os_stat("tx_bad"), 0);
+}
+
+static void corrupt_client_indices(void **state)
+{
+    (void)state;
+    /* Client 0's active tail is wild: read as empty; client 1 is still served. */
+    atomic_store(&t.c[0].active->tail, (uint16_t)(CBUFS + 7));
+    send(1, 0, 60);
+    fake_os_dispatch(CH_0);
+    assert_int_equal(net_queue_length(t.drv.active), 1);
+    /* Client 1's free queue looks full: its buffer is dropped and counted. */
+    atomic_store(&t.c[1].free->head, (uint16_t)(0 - CBUFS));
+    drv_complete(IO_1);
+    fake_os_dispatch(CH_DRV);
+    assert_int_equal(fake_os_stat("client_full"), 1);
+}
+
+static void notify_only_when_asked(void **state)
+{
+    (void)state;
+    /* Driver asked (zeroed flag): one deferred notify per request. */
+    send(0, 0, 60);
+    fake_os_dispatch(CH_0);
+    send(0, NET_BUFFER_SIZE, 60);
+    fake_os_dispatch(CH_0);
+    assert_int_equal(fake_os_deferred_count(CH_DRV), 1);
+    net_request_signal_active(&t.drv);
+    send(0, 2 * NET_BUFFER_SIZE, 60);
+    fake_os_dispatch(CH_0);
+    assert_int_equal(fake_os_deferred_count(CH_DRV), 2);
+    /* Client 0 cancelled: its buffers come back silently. */
+    net_cancel_signal_free(&t.c[0]);
+    drv_complete(IO_0);
+    fake_os_dispatch(CH_DRV);
+    assert_int_equal(net_queue_length(t.c[0].free), 1);
+    assert_int_equal(fake_os_notify_count(CH_0), 0);
+    net_request_signal_free(&t.c[0]);
+    drv_complete(IO_0 + NET_BUFFER_SIZE);
+    drv_complete(IO_0 + 2 * NET_BUFFER_SIZE);
+    fake_os_dispatch(CH_DRV);
+    assert_int_equal(fake_os_notify_count(CH_0), 1);
+    /* Client active queue re-armed after draining (double check). */
+    assert_int_equal(atomic_load(&t.c[0].active->consumer_signalled), 0);
+    assert_int_equal(fake_os_deferred_count(CH_0) + fake_os_deferred_count(CH_1), 0);
+}
+
+static void init_sends_queued_frames(void **state)
+{
+    (void)state;
+    teardown(NULL);
+    build_with(DBUFS);
+    send(1, NET_BUFFER_SIZE, 60); /* queued before virt_tx starts */
+    init();
+    fake_os_end_handler();
+    assert_int_equal(net_queue_length(t.drv.active), 1);
+    /* init has no handler return to flush a deferred notify: it signals directly. */
+    assert_int_equal(fake_os_notify_count(CH_DRV), 1);
+    assert_int_equal(fake_os_deferred_count(CH_DRV), 0);
+}
+
+static void run_init(void)
+{
+    init();
+}
+
+static void config_errors_are_fatal(void **state)
+{
+    (void)state;
+    t.cfg.clients[1].data.region.size = SIZE + NET_BUFFER_SIZE;
+    assert_true(fake_os_catch_fatal(run_init));
+    t.cfg.clients[1].data.region.size = SIZE;
+    t.cfg.clients[1].data.io_addr = IO_0 + NET_BUFFER_SIZE; /* overlaps client 0 */
+    assert_true(fake_os_catch_fatal(run_init));
+    t.cfg.clients[1].data.io_addr = IO_1;
+    t.cfg.driver.num_buffers = 12;
+    assert_true(fake_os_catch_fatal(run_init));
+    t.cfg.driver.num_buffers = DBUFS;
+    t.cfg.clients[0].conn.free_queue.vaddr = 0;
+    assert_true(fake_os_catch_fatal(run_init));
+    t.cfg.clients[0].conn.free_queue.vaddr = (uintptr_t)t.c[0].free;
+    t.cfg.num_clients = SDDF_NET_MAX_CLIENTS + 1;
+    assert_true(fake_os_catch_fatal(run_init));
+    t.cfg.num_clients = 2;
+    assert_false(fake_os_catch_fatal(run_init));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(translates_to_io, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_descriptors_go_home, setup, teardown),
+        cmocka_unit_test_setup_teardown(return_to_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(duplicate_submission, setup, teardown),
+        cmocka_unit_test_setup_teardown(driver_full_loses_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(corrupt_client_indices, setup, teardown),
+        cmocka_unit_test_setup_teardown(notify_only_when_asked, setup, teardown),
+        cmocka_unit_test_setup_teardown(init_sends_queued_frames, setup, teardown),
+        cmocka_unit_test_setup_teardown(config_errors_are_fatal, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,200 @@
+/*
+ * tools/system_check.c - checks on the whole expanded model, run after the
+ * class elements are expanded (so generated entities are checked exactly
+ * like declared ones): overlapping maps, PPC priorities, synthetic IO
+ * ranges, IRQ devices, program images, and the isolation invariants of the
+ * sDDF design (section 6 of DESIGN.md: every queue has exactly one producer
+ * and one consumer PD; no client maps a driver's DMA region or another
+ * client's data).
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "system_internal.h"
+
+static uint64_t map_end(const sys_system *sys, const sys_map *m)
+{
+    return m->vaddr + sys->regions[m->region].size;
+}
+
+static void check_maps(sys_builder *b)
+{
+    const sys_system *sys = b->sys;
+    for (size_t p = 0; p < sys->num_pds; p++) {
+        const sys_pd *pd = &sys->pds[p];
+        for (size_t j = 0; j < pd->num_maps; j++) {
+            const sys_map *mj = &pd->maps[j];
+            for (size_t i = 0; i < j; i++) {
+                const sys_map *mi = &pd->maps[i];
+                if (mj->vaddr < map_end(sys, mi) && mi->vaddr < map_end(sys, mj)) {
+                    sys_error(b, mj->line,
+                              "map of '%s' at 0x%llx-0x%llx in '%s' overlaps map of '%s' (line %d)",
+                              sys->regions[mj->region].name, (unsigned long long)mj->vaddr,
+                              (unsigned long long)map_end(sys, mj), pd->name,
+                              sys->regions[mi->region].name, mi->line);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+static void check_ppc(sys_builder *b)
+{
+    const sys_system *sys = b->sys;
+    for (size_t i = 0; i < sys->num_channels; i++) {
+        const sys_channel *c = &sys->channels[i];
+        for (int e = 0; e < 2; e++) {
+            if (!c->end[e].pp)
+                continue;
+            const sys_pd *caller = &sys->pds[c->end[e].pd];
+            const sys_pd *callee = &sys->pds[c->end[1 - e].pd];
+            /* Microkit's rule: a PPC runs the callee at its own, higher
+             * priority; with strictly rising priorities no call can cycle. */
+            if (callee->priority <= caller->priority)
+                sys_error(b, c->line,
+                          "'%s' (priority %u) may not PPC '%s' (priority %u): the callee's "
+                          "priority must be higher",
+                          caller->name, caller->priority, callee->name, callee->priority);
+        }
+    }
+}
+
+static void check_io(sys_builder *b)
+{
+    const sys_system *sys = b->sys;
+    for (size_t j = 0; j < sys->num_regions; j++) {
+        const sys_region *rj = &sys->regions[j];
+        if (rj->io_addr == 0)
+            continue;
+        for (size_t i = 0; i < j; i++) {
+            const sys_region *ri = &sys->regions[i];
+            if (ri->io_addr != 0 && rj->io_addr < ri->io_addr + ri->size &&
+                ri->io_addr < rj->io_addr + rj->size) {
+                sys_error(b, rj->line, "io_addr range of '%s' overlaps that of '%s' (line %d)",
+                          rj->name, ri->name, ri->line);
+                break;
+            }
+        }
+    }
+}
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool is_executable(const char *p)
+{
+    return is_file(p) && access(p, X_OK) == 0;
+}
+
+/* Resolve a program image: absolute path; else the description's folder if
+ * executable there; else the program directory (where `sddf` lives). */
+static void resolve_program(sys_builder *b, sys_pd *pd)
+{
+    const char *prog = pd->program;
+    char *cand[2] = {NULL, NULL};
+    int n = 0;
+    if (prog[0] == '/') {
+        cand[n++] = sys_xstrdup(prog);
+    } else {
+        cand[n++] = sys_xasprintf("%s/%s", b->dir, prog);
+        cand[n++] = sys_xasprintf("%s/%s", b->program_dir, prog);
+    }
+    const char *found = NULL, *not_exec = NULL;
+    for (int i = 0; i < n && found == NULL; i++) {
+        if (is_executable(cand[i]))
+            found = cand[i];
+        else if (not_exec == NULL && is_file(cand[i]))
+            not_exec = cand[i];
+    }
+    if (found != NULL) {
+        char *real = realpath(found, NULL);
+        pd->program_path = real != NULL ? real : sys_xstrdup(found);
+    } else if (not_exec != NULL) {
+        sys_error(b, pd->line, "program '%s' of '%s': '%s' is not executable", prog, pd->name,
+                  not_exec);
+    } else if (prog[0] == '/') {
+        sys_error(b, pd->line, "program '%s' of '%s' not found", prog, pd->name);
+    } else {
+        sys_error(b, pd->line, "program '%s' of '%s' not found in '%s' or '%s'", prog, pd->name,
+                  b->dir, b->program_dir);
+    }
+    free(cand[0]);
+    free(cand[1]);
+}
+
+unsigned sys_check_invariants(const sys_system *sys, FILE *err)
+{
+    unsigned bad = 0;
+    bool *is_client = sys_xrealloc(NULL, sys->num_pds ? sys->num_pds : 1, sizeof(bool));
+    memset(is_client, 0, (sys->num_pds ? sys->num_pds : 1) * sizeof(bool));
+    for (size_t r = 0; r < sys->num_regions; r++)
+        if (sys->regions[r].client_private && sys->regions[r].client < sys->num_pds)
+            is_client[sys->regions[r].client] = true;
+
+    for (size_t r = 0; r < sys->num_regions; r++) {
+        const sys_region *reg = &sys->regions[r];
+        size_t maps = 0, rw = 0, first_pd = SYS_NONE;
+        bool same_pd = false;
+        for (size_t p = 0; p < sys->num_pds; p++) {
+            for (size_t m = 0; m < sys->pds[p].num_maps; m++) {
+                const sys_map *map = &sys->pds[p].maps[m];
+                if (map->region != r)
+                    continue;
+                same_pd |= first_pd == p;
+                first_pd = first_pd == SYS_NONE ? p : first_pd;
+                maps++;
+                rw += (map->perms & SYS_PERM_W) != 0;
+                if (reg->kind == SYS_REGION_DMA && is_client[p]) {
+                    fprintf(err, "%s:%d: client '%s' maps the rx DMA region '%s'\n", sys->file,
+                            map->line, sys->pds[p].name, reg->name);
+                    bad++;
+                }
+                if (reg->client_private && reg->client != p && is_client[p]) {
+                    fprintf(err, "%s:%d: client '%s' maps '%s', a region of client '%s'\n",
+                            sys->file, map->line, sys->pds[p].name, reg->name,
+                            reg->client < sys->num_pds ? sys->pds[reg->client].name : "?");
+                    bad++;
+                }
+            }
+        }
+        if (reg->kind == SYS_REGION_QUEUE && (maps != 2 || rw != 2 || same_pd)) {
+            fprintf(err,
+                    "%s:%d: queue region '%s' is mapped %zu times (%zu rw): want rw in "
+                    "exactly two PDs\n",
+                    sys->file, reg->line, reg->name, maps, rw);
+            bad++;
+        }
+        if (reg->kind == SYS_REGION_DMA && rw > 1) {
+            fprintf(err, "%s:%d: DMA region '%s' is writable in %zu PDs (at most one)\n", sys->file,
+                    reg->line, reg->name, rw);
+            bad++;
+        }
+    }
+    free(is_client);
+    return bad;
+}
+
+void sys_check_model(sys_builder *b)
+{
+    sys_system *sys = b->sys;
+    check_maps(b);
+    check_ppc(b);
+    check_io(b);
+    for (size_t p = 0; p < sys->num_pds; p++)
+        for (size_t i = 0; i < sys->pds[p].num_irqs; i++)
+            if (sys->pds[p].irqs[i].kind == SYS_IRQ_TAP &&
+                sys->pds[p].irqs[i].device >= sys->num_taps)
+                sys_error(b, sys->pds[p].irqs[i].line, "IRQ of '%s' names no TAP device",
+                          sys->pds[p].name);
+    if (b->program_dir != NULL)
+        for (size_t p = 0; p < sys->num_pds; p++)
+            resolve_program(b, &sys->pds[p]);
+    b->errors += sys_check_invariants(sys, b->err);
+}

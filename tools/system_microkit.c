@@ -1,0 +1,349 @@
+/*
+ * tools/system_microkit.c - the Microkit vocabulary, host form:
+ *
+ *   <memory_region name size page_size? io_addr?/>
+ *   <host_tap name host_address? mtu?/>
+ *   <protection_domain name priority? passive? cpu? stack_size?>
+ *       <program_image path/>
+ *       <map mr vaddr perms? cached?/>
+ *       <irq id kind="tap|timerfd" device?/>
+ *   </protection_domain>
+ *   <channel> <end pd id pp? notify?/> <end .../> </channel>
+ *
+ * Differences from seL4 Microkit: <irq> names a Linux device instead of an
+ * interrupt number (kind="tap" with device = a <host_tap>, or "timerfd");
+ * io_addr gives a region a synthetic IO address; setvar_vaddr is rejected
+ * (components read addresses from configuration records); stack_size is
+ * accepted and ignored (a PD's stack is the process's).
+ * Read in three passes so that order in the file does not matter: regions
+ * and TAPs, then PDs (their maps and IRQs refer to those), then channels.
+ */
+#include <sched.h>
+#include <string.h>
+
+#include <sddf/os.h>
+
+#include "system_internal.h"
+
+/* Largest Linux MTU whose frame (+ Ethernet and VLAN header) fits a 2048-byte buffer. */
+#define SYS_MAX_MTU 2030u
+#define SYS_MIN_MTU 68u
+
+static void read_region(sys_builder *b, const xmlNode *n)
+{
+    static const char *const attrs[] = {"name", "size", "page_size", "io_addr", NULL};
+    int line = sys_line(n);
+    if (!sys_check_attrs(b, n, attrs) || !sys_check_children(b, n, NULL))
+        return;
+    const char *name = sys_attr_req(b, n, "name");
+    uint64_t size = 0, page = SYS_PAGE_SIZE, io = 0;
+    int rs = sys_attr_u64(b, n, "size", true, &size);
+    int rp = sys_attr_u64(b, n, "page_size", false, &page);
+    int ri = sys_attr_u64(b, n, "io_addr", false, &io);
+    if (name == NULL || rs < 0 || rp < 0 || ri < 0)
+        return;
+    if (!sys_valid_name(name, true)) {
+        sys_error(b, line, "bad memory region name '%s' (1..63 of A-Z a-z 0-9 _ . - /)", name);
+        return;
+    }
+    if (page != SYS_PAGE_SIZE && page != SYS_HUGE_PAGE_SIZE) {
+        sys_error(b, line, "memory region '%s': page_size 0x%llx is not 0x1000 or 0x200000", name,
+                  (unsigned long long)page);
+        return;
+    }
+    if (size == 0 || size % page != 0) {
+        sys_error(b, line,
+                  "memory region '%s': size 0x%llx is not a multiple of its page size 0x%llx", name,
+                  (unsigned long long)size, (unsigned long long)page);
+        return;
+    }
+    if (ri > 0 && (io == 0 || io % SYS_PAGE_SIZE != 0 || io + size < io)) {
+        sys_error(b, line, "memory region '%s': io_addr 0x%llx must be nonzero and page aligned",
+                  name, (unsigned long long)io);
+        return;
+    }
+    size_t r = sys_add_region(b, name, size, SYS_REGION_PLAIN, line, NULL);
+    b->sys->regions[r].page_size = page;
+    b->sys->regions[r].io_addr = io;
+}
+
+static void read_tap(sys_builder *b, const xmlNode *n)
+{
+    static const char *const attrs[] = {"name", "host_address", "mtu", NULL};
+    int line = sys_line(n);
+    if (!sys_check_attrs(b, n, attrs) || !sys_check_children(b, n, NULL))
+        return;
+    const char *name = sys_attr_req(b, n, "name");
+    const char *addr = sys_attr(b, n, "host_address");
+    uint64_t mtu = 1500;
+    if (name == NULL || sys_attr_u64(b, n, "mtu", false, &mtu) < 0)
+        return;
+    uint32_t ip = 0;
+    uint8_t prefix = 0;
+    if (!sys_valid_ifname(name)) {
+        sys_error(b, line, "bad TAP device name '%s' (1..15 characters, no '/', ':' or space)",
+                  name);
+    } else if (addr != NULL && !sys_parse_ipv4_prefix(addr, &ip, &prefix)) {
+        sys_error(b, line, "bad IPv4 address/prefix '%s' (want a.b.c.d/p)", addr);
+    } else if (mtu < SYS_MIN_MTU || mtu > SYS_MAX_MTU) {
+        sys_error(b, line, "mtu %llu out of range (%u..%u: a frame must fit a 2048-byte buffer)",
+                  (unsigned long long)mtu, SYS_MIN_MTU, SYS_MAX_MTU);
+    } else {
+        sys_add_tap(b, name, ip, prefix, (uint16_t)mtu, line, NULL);
+    }
+}
+
+/* perms: each of r, w, x at most once, r required (Linux cannot map write-only). */
+static bool parse_perms(const char *s, unsigned *out)
+{
+    unsigned p = 0;
+    for (; *s; s++) {
+        unsigned bit = *s == 'r' ? SYS_PERM_R : *s == 'w' ? SYS_PERM_W : *s == 'x' ? SYS_PERM_X : 0;
+        if (bit == 0 || (p & bit))
+            return false;
+        p |= bit;
+    }
+    if (!(p & SYS_PERM_R))
+        return false;
+    *out = p;
+    return true;
+}
+
+static void read_map(sys_builder *b, size_t pd, const xmlNode *n)
+{
+    static const char *const attrs[] = {"mr", "vaddr", "perms", "cached", "setvar_vaddr", NULL};
+    int line = sys_line(n);
+    if (!sys_check_attrs(b, n, attrs) || !sys_check_children(b, n, NULL))
+        return;
+    if (sys_attr(b, n, "setvar_vaddr") != NULL) {
+        sys_error(b, line,
+                  "setvar_vaddr is not supported on the host OS layer "
+                  "(components read addresses from their configuration records)");
+        return;
+    }
+    const char *mr = sys_attr_req(b, n, "mr");
+    const char *perms = sys_attr(b, n, "perms");
+    uint64_t vaddr = 0;
+    bool cached = true;
+    unsigned p = SYS_PERM_R | SYS_PERM_W;
+    if (sys_attr_u64(b, n, "vaddr", true, &vaddr) < 0 || mr == NULL ||
+        sys_attr_bool(b, n, "cached", &cached) < 0)
+        return;
+    if (perms != NULL && !parse_perms(perms, &p)) {
+        sys_error(b, line, "bad perms '%s' (r, rw, rx or rwx)", perms);
+        return;
+    }
+    size_t r = sys_find_region(b->sys, mr);
+    if (r == SYS_NONE) {
+        sys_error(b, line, "map of unknown memory region '%s'", mr);
+        return;
+    }
+    const sys_region *reg = &b->sys->regions[r];
+    if (vaddr % reg->page_size != 0) {
+        sys_error(b, line,
+                  "map of '%s': vaddr 0x%llx is not aligned to the region's page size 0x%llx", mr,
+                  (unsigned long long)vaddr, (unsigned long long)reg->page_size);
+    } else if (vaddr < SYS_VADDR_MIN) {
+        sys_error(b, line, "map of '%s': vaddr 0x%llx is below 0x%llx", mr,
+                  (unsigned long long)vaddr, (unsigned long long)SYS_VADDR_MIN);
+    } else if (vaddr >= SYS_VADDR_END || reg->size > SYS_VADDR_END - vaddr) {
+        sys_error(b, line,
+                  "map of '%s' at 0x%llx: the region's end is past the end of the user "
+                  "address space (0x%llx)",
+                  mr, (unsigned long long)vaddr, (unsigned long long)SYS_VADDR_END);
+    } else {
+        sys_add_map(b, pd, r, vaddr, p, line, NULL);
+        b->sys->pds[pd].maps[b->sys->pds[pd].num_maps - 1].cached = cached;
+    }
+}
+
+static bool check_id(sys_builder *b, size_t pd, uint64_t id, int line)
+{
+    int first;
+    if (id >= SDDF_MAX_CHANNELS) {
+        sys_error(b, line, "channel id %llu out of range in '%s' (0..%u)", (unsigned long long)id,
+                  b->sys->pds[pd].name, SDDF_MAX_CHANNELS - 1);
+        return false;
+    }
+    if (sys_id_used(b->sys, pd, (unsigned)id, &first)) {
+        sys_error(b, line, "channel id %llu used twice in '%s' (first at line %d)",
+                  (unsigned long long)id, b->sys->pds[pd].name, first);
+        return false;
+    }
+    return true;
+}
+
+static void read_irq(sys_builder *b, size_t pd, const xmlNode *n)
+{
+    static const char *const attrs[] = {"id", "kind", "device", NULL};
+    int line = sys_line(n);
+    if (!sys_check_attrs(b, n, attrs) || !sys_check_children(b, n, NULL))
+        return;
+    uint64_t id = 0;
+    const char *kind = sys_attr_req(b, n, "kind");
+    const char *device = sys_attr(b, n, "device");
+    if (sys_attr_u64(b, n, "id", true, &id) < 0 || kind == NULL)
+        return;
+    sys_irq irq = {.kind = SYS_IRQ_TIMERFD, .line = line};
+    if (strcmp(kind, "tap") == 0) {
+        irq.kind = SYS_IRQ_TAP;
+        if (device == NULL) {
+            sys_error(b, line, "<irq kind=\"tap\"> needs a 'device' attribute");
+            return;
+        }
+        irq.device = sys_find_tap(b->sys, device);
+        if (irq.device == SYS_NONE) {
+            sys_error(b, line, "IRQ of unknown TAP device '%s' (declare it with <host_tap>)",
+                      device);
+            return;
+        }
+    } else if (strcmp(kind, "timerfd") == 0) {
+        if (device != NULL) {
+            sys_error(b, line, "<irq kind=\"timerfd\"> takes no 'device' attribute");
+            return;
+        }
+    } else {
+        sys_error(b, line, "unknown IRQ kind '%s' (tap or timerfd)", kind);
+        return;
+    }
+    if (!check_id(b, pd, id, line))
+        return;
+    irq.id = (unsigned)id;
+    sys_pd *p = &b->sys->pds[pd];
+    p->irqs = sys_xrealloc(p->irqs, p->num_irqs + 1, sizeof(*p->irqs));
+    p->irqs[p->num_irqs++] = irq;
+}
+
+static void read_pd(sys_builder *b, const xmlNode *n)
+{
+    static const char *const attrs[] = {"name", "priority", "passive", "cpu", "stack_size", NULL};
+    static const char *const children[] = {"program_image", "map", "irq", NULL};
+    static const char *const image_attrs[] = {"path", NULL};
+    int line = sys_line(n);
+    bool ok = sys_check_attrs(b, n, attrs) & sys_check_children(b, n, children);
+    const char *name = sys_attr_req(b, n, "name");
+    unsigned prio = 0;
+    bool passive = false;
+    uint64_t cpu = 0, stack;
+    int rc = sys_attr_u64(b, n, "cpu", false, &cpu);
+    ok &= sys_attr_priority(b, n, "priority", 0, &prio) &
+          (sys_attr_bool(b, n, "passive", &passive) >= 0) & (rc >= 0) &
+          (sys_attr_u64(b, n, "stack_size", false, &stack) >= 0);
+    if (!ok || name == NULL)
+        return;
+    if (!sys_valid_name(name, false)) {
+        sys_error(b, line, "bad protection domain name '%s' (1..63 of A-Z a-z 0-9 _ . -)", name);
+        return;
+    }
+    if (rc > 0 && cpu >= CPU_SETSIZE) {
+        sys_error(b, line, "cpu %llu out of range (0..%d)", (unsigned long long)cpu,
+                  CPU_SETSIZE - 1);
+        return;
+    }
+    const char *path = NULL;
+    int image_line = 0;
+    for (const xmlNode *c = n->children; c != NULL; c = c->next) {
+        if (!sys_is(c, "program_image"))
+            continue;
+        if (path != NULL || image_line != 0) {
+            sys_error(b, sys_line(c),
+                      "protection domain '%s' has more than one <program_image> "
+                      "(first at line %d)",
+                      name, image_line);
+            return;
+        }
+        image_line = sys_line(c);
+        if (!sys_check_attrs(b, c, image_attrs) || !sys_check_children(b, c, NULL))
+            return;
+        path = sys_attr_req(b, c, "path");
+        if (path == NULL)
+            return;
+        if (*path == '\0') {
+            sys_error(b, image_line, "empty program_image path");
+            return;
+        }
+    }
+    if (path == NULL) {
+        sys_error(b, line, "protection domain '%s' has no <program_image>", name);
+        return;
+    }
+    size_t pd = sys_add_pd(b, name, path, prio, line, NULL);
+    b->sys->pds[pd].passive = passive;
+    b->sys->pds[pd].cpu = rc > 0 ? (int)cpu : -1;
+    for (const xmlNode *c = n->children; c != NULL; c = c->next) {
+        if (sys_is(c, "map"))
+            read_map(b, pd, c);
+        else if (sys_is(c, "irq"))
+            read_irq(b, pd, c);
+    }
+}
+
+/* Read one <end>; false if reported. */
+static bool read_end(sys_builder *b, const xmlNode *n, sys_channel_end *e)
+{
+    static const char *const attrs[] = {"pd", "id", "pp", "notify", NULL};
+    if (!sys_check_attrs(b, n, attrs) || !sys_check_children(b, n, NULL))
+        return false;
+    const char *pd = sys_attr_req(b, n, "pd");
+    uint64_t id = 0;
+    bool pp = false, notify = true;
+    if ((sys_attr_u64(b, n, "id", true, &id) < 0) | (pd == NULL) |
+        (sys_attr_bool(b, n, "pp", &pp) < 0) | (sys_attr_bool(b, n, "notify", &notify) < 0))
+        return false;
+    e->pd = sys_find_pd(b->sys, pd);
+    if (e->pd == SYS_NONE) {
+        sys_error(b, sys_line(n), "channel end names unknown protection domain '%s'", pd);
+        return false;
+    }
+    if (!check_id(b, e->pd, id, sys_line(n)))
+        return false;
+    e->id = (unsigned)id;
+    e->pp = pp;
+    e->notify = notify;
+    return true;
+}
+
+static void read_channel(sys_builder *b, const xmlNode *n)
+{
+    static const char *const children[] = {"end", NULL};
+    int line = sys_line(n);
+    if (!sys_check_attrs(b, n, NULL) || !sys_check_children(b, n, children))
+        return;
+    const xmlNode *ends[2];
+    int count = 0;
+    for (const xmlNode *c = n->children; c != NULL; c = c->next)
+        if (sys_is(c, "end") && count++ < 2)
+            ends[count - 1] = c;
+    if (count != 2) {
+        sys_error(b, line, "a <channel> needs exactly two <end> elements, not %d", count);
+        return;
+    }
+    sys_channel_end e[2];
+    if (!read_end(b, ends[0], &e[0]) || !read_end(b, ends[1], &e[1]))
+        return;
+    if (e[0].pd == e[1].pd) {
+        sys_error(b, line, "a channel must connect two different protection domains");
+        return;
+    }
+    if (e[0].pp && e[1].pp) {
+        sys_error(b, line, "both ends of the channel are pp");
+        return;
+    }
+    sys_add_channel(b, &e[0], &e[1], line, NULL);
+}
+
+void sys_read_microkit(sys_builder *b, const xmlNode *root)
+{
+    for (const xmlNode *c = root->children; c != NULL; c = c->next) {
+        if (sys_is(c, "memory_region"))
+            read_region(b, c);
+        else if (sys_is(c, "host_tap"))
+            read_tap(b, c);
+    }
+    for (const xmlNode *c = root->children; c != NULL; c = c->next)
+        if (sys_is(c, "protection_domain"))
+            read_pd(b, c);
+    for (const xmlNode *c = root->children; c != NULL; c = c->next)
+        if (sys_is(c, "channel"))
+            read_channel(b, c);
+}
