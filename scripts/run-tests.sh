@@ -133,16 +133,16 @@ fi
 
 # 3. TSan build of the stress suite's programs only.
 if "$ROOT/scripts/build.sh" --setup-only build-tsan -Db_sanitize=thread; then
-    mapfile -t TSAN_TARGETS < <(meson introspect --tests build-tsan | python3 -c '
-import json, os, sys
-root = os.path.realpath("build-tsan")
-for t in json.load(sys.stdin):
-    if any(s.split(":")[-1] == "stress" for s in t["suite"]):
-        exe = os.path.realpath(t["cmd"][0])
-        if exe.startswith(root + "/"):
-            print(os.path.relpath(exe, root))
-')
-    if [ ${#TSAN_TARGETS[@]} = 0 ]; then
+    TSAN_TARGETS=()
+    LISTED=1
+    if LIST=$(python3 "$ROOT/scripts/lib/suite_targets.py" build-tsan stress); then
+        [ -z "$LIST" ] || mapfile -t TSAN_TARGETS <<<"$LIST"
+    else
+        LISTED=0
+    fi
+    if [ $LISTED = 0 ]; then
+        fail_step "build-tsan/ (listing the stress suite's programs)"
+    elif [ ${#TSAN_TARGETS[@]} = 0 ]; then
         say "note: no 'stress' suite tests are registered: nothing to run under TSan"
     elif ninja -C build-tsan "${TSAN_TARGETS[@]}"; then
         run_suites build-tsan 3 --suite stress

@@ -220,16 +220,18 @@ static void read_pd(sys_builder *b, const xmlNode *n)
     static const char *const children[] = {"program_image", "map", "irq", NULL};
     static const char *const image_attrs[] = {"path", NULL};
     int line = sys_line(n);
-    bool ok = sys_check_attrs(b, n, attrs) & sys_check_children(b, n, children);
+    unsigned before = b->errors; /* report every attribute problem, then stop */
+    sys_check_attrs(b, n, attrs);
+    sys_check_children(b, n, children);
     const char *name = sys_attr_req(b, n, "name");
     unsigned prio = 0;
     bool passive = false;
     uint64_t cpu = 0, stack;
     int rc = sys_attr_u64(b, n, "cpu", false, &cpu);
-    ok &= sys_attr_priority(b, n, "priority", 0, &prio) &
-          (sys_attr_bool(b, n, "passive", &passive) >= 0) & (rc >= 0) &
-          (sys_attr_u64(b, n, "stack_size", false, &stack) >= 0);
-    if (!ok || name == NULL)
+    sys_attr_priority(b, n, "priority", 0, &prio);
+    sys_attr_bool(b, n, "passive", &passive);
+    sys_attr_u64(b, n, "stack_size", false, &stack);
+    if (b->errors != before || name == NULL)
         return;
     if (!sys_valid_name(name, false)) {
         sys_error(b, line, "bad protection domain name '%s' (1..63 of A-Z a-z 0-9 _ . -)", name);
@@ -287,8 +289,11 @@ static bool read_end(sys_builder *b, const xmlNode *n, sys_channel_end *e)
     const char *pd = sys_attr_req(b, n, "pd");
     uint64_t id = 0;
     bool pp = false, notify = true;
-    if ((sys_attr_u64(b, n, "id", true, &id) < 0) | (pd == NULL) |
-        (sys_attr_bool(b, n, "pp", &pp) < 0) | (sys_attr_bool(b, n, "notify", &notify) < 0))
+    unsigned before = b->errors;
+    sys_attr_u64(b, n, "id", true, &id);
+    sys_attr_bool(b, n, "pp", &pp);
+    sys_attr_bool(b, n, "notify", &notify);
+    if (pd == NULL || b->errors != before)
         return false;
     e->pd = sys_find_pd(b->sys, pd);
     if (e->pd == SYS_NONE) {

@@ -219,6 +219,15 @@ static xmlDocPtr parse(sys_builder *b)
         sys_error(b, 0, "XML error: not well-formed");
     if (doc == NULL && b->errors == 0)
         sys_error(b, 0, "XML error: cannot parse");
+    /* A description is plain XML: no DTD, so no entity definitions to expand. */
+    if (doc != NULL && b->errors == 0 && doc->intSubset != NULL) {
+        /* libxml2 keeps no line for the DTD node: find it in the text */
+        const char *at = strstr(text, "<!DOCTYPE");
+        int line = 1;
+        for (const char *p = text; at != NULL && p < at; p++)
+            line += *p == '\n';
+        sys_error(b, line, "a <!DOCTYPE> is not supported");
+    }
     xmlFreeParserCtxt(ctxt);
     free(text);
     if (doc != NULL && b->errors != 0) {

@@ -271,13 +271,13 @@ static int run_udp(const options *o, udp_result *r)
 
 /** One TCP echo connection. */
 typedef struct tcp_conn {
-    int fd;
-    bool connected;
     uint8_t *data; /* the S bytes to send, also the expected echo */
     uint64_t sent;
     uint64_t received;
-    bool mismatch;
     uint64_t mismatch_at; /* first differing byte offset */
+    int fd;
+    bool connected;
+    bool mismatch;
 } tcp_conn;
 
 /** Counters of the TCP phase. */
@@ -417,7 +417,7 @@ static int tcp_poll_round(tcp_conn *conns, unsigned n, const options *o, uint8_t
 static int run_tcp(const options *o, tcp_result *r, double *seconds)
 {
     memset(r, 0, sizeof(*r));
-    tcp_conn conns[TCP_MAX_CONNS];
+    tcp_conn conns[TCP_MAX_CONNS] = {0};
     uint8_t *buf = malloc(TCP_CHUNK);
     int rc = 0;
     unsigned opened = 0;
@@ -425,9 +425,8 @@ static int run_tcp(const options *o, tcp_result *r, double *seconds)
         r->failure = "nomem";
         return -1;
     }
-    for (unsigned i = 0; i < o->tcp_conns; i++) {
+    for (unsigned i = 0; i < o->tcp_conns && i < TCP_MAX_CONNS; i++) {
         tcp_conn *c = &conns[i];
-        memset(c, 0, sizeof(*c));
         c->fd = -1;
         c->data = malloc(o->tcp_bytes);
         if (c->data == NULL) {

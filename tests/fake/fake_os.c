@@ -19,7 +19,7 @@ static struct {
     unsigned notifies[SDDF_MAX_CHANNELS];
     unsigned deferred[SDDF_MAX_CHANNELS];
     unsigned irq_acks[SDDF_MAX_CHANNELS];
-    int deferred_ch;  /* -1 = slot empty */
+    int deferred_ch; /* -1 = slot empty */
     bool deferred_is_ack;
     const void *configs[FAKE_MAX_CONFIGS];
     unsigned num_configs;

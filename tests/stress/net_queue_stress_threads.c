@@ -83,7 +83,7 @@ static void *side_thread(void *p)
 static bool threads_finished(void *arg)
 {
     thr_os_t *os = arg;
-    bool fin[2] = {atomic_load(&os->finished[0]) != 0, atomic_load(&os->finished[1]) != 0};
+    const bool fin[2] = {atomic_load(&os->finished[0]) != 0, atomic_load(&os->finished[1]) != 0};
     for (int i = 0; i < 2; i++)
         if (fin[i] && os->rc[i] != STRESS_OK)
             return true;

@@ -48,11 +48,11 @@ enum stress_broken {
 
 /** Run parameters, from the command line and SDDF_STRESS_COUNT. */
 typedef struct stress_config {
-    uint64_t count;        /* buffers to send (default 10^7) */
-    uint32_t capacity;     /* queue capacity, a valid net queue capacity */
-    uint64_t seed;         /* PRNG seed for the random pauses */
-    double stall_seconds;  /* watchdog: no progress this long with work pending = failure */
-    double timeout;        /* overall bound in seconds */
+    uint64_t count;       /* buffers to send (default 10^7) */
+    uint32_t capacity;    /* queue capacity, a valid net queue capacity */
+    uint64_t seed;        /* PRNG seed for the random pauses */
+    double stall_seconds; /* watchdog: no progress this long with work pending = failure */
+    double timeout;       /* overall bound in seconds */
     enum stress_broken broken;
     bool expect_lost_wakeup; /* self-check: succeed only if the watchdog fires */
     bool no_pause;           /* no random pauses (throughput baseline) */
@@ -70,8 +70,8 @@ enum stress_state {
 
 /** Per-side counters, written by that side only (relaxed), read by the watchdog. */
 typedef struct stress_side {
-    _Atomic uint64_t progress;     /* producer: buffers sent + buffers taken back; consumer: received */
-    _Atomic uint64_t wakeups;      /* returns from wait() */
+    _Atomic uint64_t progress; /* producer: buffers sent + buffers taken back; consumer: received */
+    _Atomic uint64_t wakeups;  /* returns from wait() */
     _Atomic uint64_t idle_wakeups; /* wake-ups that found nothing to do */
     _Atomic uint64_t notifies;     /* notifications sent to the peer */
     _Atomic uint64_t rechecks;     /* double checks that found new work (the race, caught) */

@@ -92,7 +92,6 @@ static void assert_desc_is(net_buff_desc_t d, uint64_t seq)
  * active variants of the public API (they must behave identically).
  */
 typedef struct queue_ops {
-    const char *name;
     net_queue_t *(*queue)(net_queue_handle_t *h);
     bool (*empty)(net_queue_handle_t *h);
     bool (*full)(net_queue_handle_t *h);
@@ -111,8 +110,8 @@ static net_queue_t *active_q(net_queue_handle_t *h)
 }
 
 static const queue_ops_t ops_list[] = {
-    {"free", free_q, net_queue_empty_free, net_queue_full_free, net_enqueue_free, net_dequeue_free},
-    {"active", active_q, net_queue_empty_active, net_queue_full_active, net_enqueue_active,
+    {free_q, net_queue_empty_free, net_queue_full_free, net_enqueue_free, net_dequeue_free},
+    {active_q, net_queue_empty_active, net_queue_full_active, net_enqueue_active,
      net_dequeue_active},
 };
 #define N_OPS (sizeof(ops_list) / sizeof(ops_list[0]))

@@ -276,7 +276,7 @@ static void test_echo_server_channels(void **state)
     assert_int_equal(sys.num_channels, 10);
     size_t drv = pd_index(&sys, "net0_driver"), vrx = pd_index(&sys, "net0_virt_rx");
     size_t vtx = pd_index(&sys, "net0_virt_tx"), tdrv = pd_index(&sys, "timer_driver");
-    unsigned a, b;
+    unsigned a = 0, b = 0;
     channel(&sys, drv, vrx, &a, &b);
     assert_int_equal(a, 1); /* the IRQ took 0 */
     assert_int_equal(b, 0);
@@ -322,7 +322,7 @@ static void test_echo_server_configs(void **state)
     assert_non_null(dc);
     assert_non_null(rc);
     assert_non_null(tc);
-    unsigned a, b;
+    unsigned a = 0, b = 0;
     channel(&sys, drv, vrx, &a, &b);
     assert_int_equal(dc->virt_rx.id, a);
     assert_int_equal(rc->driver.id, b);
@@ -500,7 +500,7 @@ static void test_explicit_entities_avoided(void **state)
         if (sys.pds[c0].maps[m].region != shared)
             assert_true(sys.pds[c0].maps[m].vaddr >= 0x200000000000ull + 0x2000);
     /* lowest free ids: client0 has 0 explicit; rx 1, tx 2, timer 3 */
-    unsigned a, b;
+    unsigned a = 0, b = 0;
     channel(&sys, c0, pd_index(&sys, "client0_copier"), &a, &b);
     assert_int_equal(a, 1);
     channel(&sys, c0, pd_index(&sys, "net0_virt_tx"), &a, &b);

@@ -21,8 +21,8 @@
 static const char *data_dir;
 
 typedef struct bad_case {
-    const char *file; /* in DATADIR */
-    int line;
+    const char *file;    /* in DATADIR */
+    int line;            /* expected line */
     const char *message; /* "{dir}" stands for DATADIR */
     bool programs;       /* resolve programs, with DATADIR as the program directory */
     bool first_only;     /* only the first line is ours (libxml2 may add more) */
@@ -31,6 +31,7 @@ typedef struct bad_case {
 static const bad_case cases[] = {
     {"bad_xml_syntax.system", 6,
      "XML error: Opening and ending tag mismatch: channel line 5 and system", false, true},
+    {"bad_doctype.system", 2, "a <!DOCTYPE> is not supported", false, false},
     {"bad_root.system", 1, "the root element must be <system>, not <systen>", false, false},
     {"bad_unknown_element.system", 5, "unknown element <setvar> in <system>", false, false},
     {"bad_unknown_attribute.system", 2, "unknown attribute 'prio' on <protection_domain>", false,

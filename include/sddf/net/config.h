@@ -67,8 +67,8 @@ typedef struct net_virt_rx_client {
 typedef struct net_virt_rx_config {
     sddf_config_header_t header;
     net_connection_resource_t driver;
-    sddf_device_region_resource_t data;      /* the rx DMA region, mapped read-only */
-    sddf_region_resource_t buffer_metadata;  /* one refcount byte per DMA buffer, rw */
+    sddf_device_region_resource_t data;     /* the rx DMA region, mapped read-only */
+    sddf_region_resource_t buffer_metadata; /* one refcount byte per DMA buffer, rw */
     uint8_t num_clients;
     uint8_t reserved[7];
     net_virt_rx_client_t clients[SDDF_NET_MAX_CLIENTS];

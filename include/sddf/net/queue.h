@@ -77,7 +77,8 @@ _Static_assert(offsetof(net_queue_t, consumer_signalled) == 4, "flag at 4");
 _Static_assert(offsetof(net_queue_t, buffers) == 8, "buffers at 8");
 
 /** Bytes of shared memory a queue of @capacity entries needs. */
-#define NET_QUEUE_BYTES(capacity) (sizeof(net_queue_t) + (size_t)(capacity) * sizeof(net_buff_desc_t))
+#define NET_QUEUE_BYTES(capacity)                                                                  \
+    (sizeof(net_queue_t) + (size_t)(capacity) * sizeof(net_buff_desc_t))
 
 /** The private view of a free/active queue pair. */
 typedef struct net_queue_handle {
