@@ -33,7 +33,7 @@ static struct {
     uint32_t num_clients;
     bool notify_drv;     /* gave the driver frames in this handler */
     uint64_t notify_cli; /* bit c: client c got buffers back in this handler */
-    uint64_t *frames, *bad, *dup, *ret_bad, *client_full, *drv_full;
+    uint64_t *frames, *bad, *dup, *ret_bad, *client_full, *drv_full, *overrun;
 } vt;
 
 /* out[c][i / 64] bit i % 64: client c's buffer i is with the driver. */
@@ -74,7 +74,9 @@ static void submit(uint32_t c, net_buff_desc_t d)
         sddf_stat_add(vt.dup, 1); /* already with the driver: it comes back from there */
         return;
     }
-    if (!off_ok || len == 0 || len > NET_ETH_MAX_FRAME_LEN || off + len > vt.size[c]) {
+    /* Shorter than an Ethernet header is no frame: the driver trusts us (sDDF), so stop it here. */
+    if (!off_ok || len < NET_ETH_HEADER_LEN || len > NET_ETH_MAX_FRAME_LEN ||
+        off + len > vt.size[c]) {
         sddf_stat_add(vt.bad, 1);
         give_to_client(c, off);
         return;
@@ -125,22 +127,34 @@ static void tx_return(void)
  * Drain each client's active queue in index order, each with the double
  * check. Stop when the driver's queue is full: tx_return (which asked for a
  * signal on the driver's free queue) runs again once the driver makes room.
+ *
+ * At most one queue's worth per client per call: a well-behaved client holds
+ * no more buffers than that and gets none back during the pass, so one that
+ * offers more is rewriting its tail to keep us here (a "tail chase" that
+ * would starve every other client). It is counted (tx_overrun) and left with
+ * a signal request: its next notification brings us back.
  */
 static void tx_provide(void)
 {
     for (uint32_t c = 0; c < vt.num_clients; c++) {
+        uint32_t budget = vt.cli[c].capacity;
         for (;;) {
             net_buff_desc_t d;
-            while (!net_queue_empty_active(&vt.cli[c])) {
+            while (!net_queue_empty_active(&vt.cli[c]) && budget > 0) {
                 if (net_queue_full_active(&vt.drv))
                     return; /* full BEFORE dequeuing: the frame stays queued */
                 if (net_dequeue_active(&vt.cli[c], &d) != 0)
                     break;
+                budget--;
                 submit(c, d);
             }
             net_request_signal_active(&vt.cli[c]);
             if (net_queue_empty_active(&vt.cli[c]))
                 break;
+            if (budget == 0) {
+                sddf_stat_add(vt.overrun, 1);
+                break;
+            }
             net_cancel_signal_active(&vt.cli[c]);
         }
     }
@@ -197,6 +211,7 @@ void init(void)
     vt.ret_bad = sddf_stat_counter("tx_ret_bad");
     vt.client_full = sddf_stat_counter("client_full");
     vt.drv_full = sddf_stat_counter("driver_full");
+    vt.overrun = sddf_stat_counter("tx_overrun");
 
     tx_provide(); /* clients may have queued frames before we started */
     notify_peers(false);

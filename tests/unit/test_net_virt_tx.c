@@ -3,12 +3,15 @@
  * driven through the fake OS layer: the test plays the driver and two
  * clients through the queue API.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -54,7 +57,8 @@ static void conn_make(net_connection_resource_t *c, uint32_t cap, uint8_t ch, ne
                    (net_queue_t *)(uintptr_t)c->active_queue.vaddr, cap);
 }
 
-static void build_with(uint32_t dbufs)
+/* Two clients of @cbufs tx buffers each, a driver queue of @dbufs. */
+static void build_with_clients(uint32_t dbufs, uint32_t cbufs)
 {
     memset(&t, 0, sizeof(t));
     fake_os_reset();
@@ -67,11 +71,17 @@ static void build_with(uint32_t dbufs)
     t.cfg.num_clients = 2;
     const uint64_t io[2] = {IO_0, IO_1};
     for (int i = 0; i < 2; i++) {
-        conn_make(&t.cfg.clients[i].conn, CBUFS, (uint8_t)(CH_0 + i), &t.c[i]);
-        t.cfg.clients[i].data.region.size = SIZE; /* not mapped: virt_tx never reads it */
+        conn_make(&t.cfg.clients[i].conn, cbufs, (uint8_t)(CH_0 + i), &t.c[i]);
+        /* not mapped: virt_tx never reads it */
+        t.cfg.clients[i].data.region.size = (uint64_t)cbufs * NET_BUFFER_SIZE;
         t.cfg.clients[i].data.io_addr = io[i];
     }
     fake_os_add_config(&t.cfg);
+}
+
+static void build_with(uint32_t dbufs)
+{
+    build_with_clients(dbufs, CBUFS);
 }
 
 static int setup(void **state)
@@ -287,6 +297,104 @@ static void init_sends_queued_frames(void **state)
     assert_int_equal(fake_os_deferred_count(CH_DRV), 0);
 }
 
+static void runt_frames_go_home(void **state)
+{
+    (void)state;
+    /* The driver trusts virt_tx (sDDF): a "frame" without an Ethernet header stops here. */
+    send(1, 0, 1);
+    send(1, NET_BUFFER_SIZE, 13);
+    send(1, 2 * NET_BUFFER_SIZE, 14);
+    fake_os_dispatch(CH_1);
+    assert_int_equal(fake_os_stat("tx_bad"), 2);
+    net_buff_desc_t d = {0};
+    assert_int_equal(net_dequeue_active(&t.drv, &d), 0);
+    assert_int_equal(d.io_or_offset, IO_1 + 2 * NET_BUFFER_SIZE);
+    assert_int_equal(d.len, 14);
+    assert_int_equal(net_dequeue_active(&t.drv, &d), -1);
+    assert_int_equal(net_dequeue_free(&t.c[1], &d), 0);
+    assert_int_equal(d.io_or_offset, 0);
+    assert_int_equal(net_dequeue_free(&t.c[1], &d), 0);
+    assert_int_equal(d.io_or_offset, NET_BUFFER_SIZE);
+}
+
+/* Tx buffers per client in tail_chase_is_bounded (the echo example's count). */
+#define CHASE_BUFS 512u
+
+/* The hostile client of a tail chase: keeps client 1's active queue full until told to stop. */
+static struct {
+    atomic_bool stop;
+    _Atomic uint64_t iterations;
+} chase;
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void *chaser(void *arg)
+{
+    net_queue_t *q = arg;
+    uint64_t end = mono_ns() + 2000000000ull; /* bounded: 2 s at most */
+    while (!atomic_load(&chase.stop)) {
+        uint16_t head = atomic_load_explicit(&q->head, memory_order_acquire);
+        atomic_store_explicit(&q->tail, (uint16_t)(head + CHASE_BUFS), memory_order_release);
+        uint64_t it = atomic_fetch_add_explicit(&chase.iterations, 1, memory_order_relaxed);
+        if (it % 1024 == 0 && mono_ns() >= end)
+            break;
+    }
+    return NULL;
+}
+
+static void tail_chase_is_bounded(void **state)
+{
+    (void)state;
+    /* Regression (test_hostile.sh, phase c): client 1 rewrites its tail as fast as
+     * virt_tx consumes, so the queue never drains; one call must still end after
+     * one queue's worth, having served client 0 too. */
+    teardown(NULL);
+    build_with_clients(2 * CHASE_BUFS, CHASE_BUFS); /* room for the chaser to stay ahead */
+    init();
+    fake_os_end_handler();
+    net_queue_t *q = t.c[1].active;
+    for (uint32_t i = 0; i < CHASE_BUFS; i++) {
+        net_buff_desc_t bad = {1, 60, 0, {0}};
+        q->buffers[i] = bad;
+    }
+    send(0, 0, 60);
+    atomic_store(&chase.stop, false);
+    atomic_store(&chase.iterations, 0);
+    /* On two CPUs or more, the chaser and virt_tx each get their own (as on SMP seL4);
+     * on one, the chase rarely bites, but the bound must hold either way. */
+    cpu_set_t all, cpus[2];
+    assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+    int n = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++) {
+        if (CPU_ISSET(cpu, &all)) {
+            CPU_ZERO(&cpus[n]);
+            CPU_SET(cpu, &cpus[n]);
+            n++;
+        }
+    }
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, chaser, q), 0);
+    if (n == 2) {
+        (void)pthread_setaffinity_np(th, sizeof(cpus[1]), &cpus[1]);
+        (void)sched_setaffinity(0, sizeof(cpus[0]), &cpus[0]);
+    }
+    uint64_t give_up = mono_ns() + 1000000000ull;
+    while (atomic_load(&chase.iterations) < 100000 && mono_ns() < give_up)
+        ; /* until the chaser runs hot (bounded: 1 s) */
+    fake_os_dispatch(CH_1);
+    atomic_store(&chase.stop, true);
+    pthread_join(th, NULL);
+    (void)sched_setaffinity(0, sizeof(all), &all);
+    assert_true(fake_os_stat("tx_bad") <= CHASE_BUFS);
+    assert_int_equal(fake_os_stat("tx_frames"), 1); /* client 0 was served */
+    assert_int_equal(net_queue_length(t.drv.active), 1);
+}
+
 static void run_init(void)
 {
     init();
@@ -325,6 +433,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(notify_only_when_asked, setup, teardown),
         cmocka_unit_test_setup_teardown(init_sends_queued_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(config_errors_are_fatal, setup, teardown),
+        cmocka_unit_test_setup_teardown(runt_frames_go_home, setup, teardown),
+        cmocka_unit_test_setup_teardown(tail_chase_is_bounded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
