@@ -26,6 +26,12 @@ PACKAGES=(
     iputils-ping    # ping from Linux's stack to the echo server clients
     procps          # ps/pgrep: tests check that no PD process is left behind
     python3         # tests parse `sddf describe` output and meson's introspection
+    liburing-dev    # the io_uring block driver (drivers/blk/io_uring)
+    fdisk           # sfdisk: block tests build MBR disk images
+    gdisk           # sgdisk: block tests build GPT disk images
+    e2fsprogs       # mkfs.ext4: block tests format partitions
+    dosfstools      # mkfs.vfat: block tests format partitions
+    fio             # bench/blk compares sddf with fio (ioengine=io_uring)
 )
 
 if [ "${1:-}" = --list ]; then

@@ -67,15 +67,51 @@ typedef struct sys_map {
 enum sys_irq_kind {
     SYS_IRQ_TAP,     /* the fd of a TAP device; readable = frame received */
     SYS_IRQ_TIMERFD, /* a CLOCK_MONOTONIC timerfd; readable = expired */
+    /* Added for io_uring drivers (compatible: appended). */
+    SYS_IRQ_EVENTFD,    /* a fresh non-blocking eventfd; readable = count nonzero
+                           (e.g. io_uring_register_eventfd: a completion) */
+    SYS_IRQ_DEVICE_IN,  /* a device of the same PD has input (EPOLLIN on its input fd) */
+    SYS_IRQ_DEVICE_OUT, /* a device of the same PD has output room (EPOLLOUT on its output fd) */
 };
 
 /** An IRQ delivered to a PD as notified(id). */
 typedef struct sys_irq {
     unsigned id; /* channel id in the PD, 0..62 */
     enum sys_irq_kind kind;
-    size_t device; /* SYS_IRQ_TAP: index into sys_system.taps; else unused */
+    size_t device; /* SYS_IRQ_TAP: index into sys_system.taps;
+                      SYS_IRQ_DEVICE_IN/OUT: index into sys_system.devices
+                      (a device of the same PD); else unused */
     int line;
 } sys_irq;
+
+/** Kinds of device descriptor a PD may hold besides its IRQs. */
+enum sys_device_kind {
+    SYS_DEVICE_BLOCK = 1, /* a disk image file or a block device */
+    SYS_DEVICE_TTY = 2,   /* a terminal: a tty/pty by path, or the one `sddf run` runs on */
+};
+
+/** Most devices one PD may hold; device ids are 0 .. SYS_MAX_DEVICES-1. */
+#define SYS_MAX_DEVICES 16u
+
+/**
+ * A device the monitor opens before the PDs start and hands to PD @pd as
+ * device @id (its own id space, separate from channel ids; see
+ * sddf/host/device.h). SYS_DEVICE_BLOCK: @path is opened O_RDWR, or
+ * O_RDONLY if @read_only, with O_DIRECT when the file system allows it.
+ * SYS_DEVICE_TTY: @path is opened O_RDWR|O_NOCTTY; @path NULL means the
+ * terminal `sddf run` was started from (its stdin for input, its stdout for
+ * output). A terminal is put in raw mode while the system runs.
+ */
+typedef struct sys_device {
+    enum sys_device_kind kind;
+    char *path;     /* absolute after sys_load (relative ones are taken from the
+                       description's folder); NULL only for a TTY */
+    bool read_only; /* SYS_DEVICE_BLOCK only */
+    size_t pd;      /* index into sys_system.pds */
+    unsigned id;    /* device id in that PD, 0 .. SYS_MAX_DEVICES-1 */
+    int line;
+    char *origin; /* class element that generated it, NULL = declared */
+} sys_device;
 
 /** A protection domain: one sandboxed process. */
 typedef struct sys_pd {
@@ -131,6 +167,8 @@ typedef struct sys_system {
     size_t num_channels;
     sys_tap *taps;
     size_t num_taps;
+    sys_device *devices; /* added (compatible: zero = none) */
+    size_t num_devices;
 } sys_system;
 
 /**

@@ -2,7 +2,8 @@
  * tools/system_check.c - checks on the whole expanded model, run after the
  * class elements are expanded (so generated entities are checked exactly
  * like declared ones): overlapping maps, PPC priorities, synthetic IO
- * ranges, IRQ devices, program images, and the isolation invariants of the
+ * ranges, IRQ devices, devices (one disk or terminal per device), program
+ * images, and the isolation invariants of the
  * sDDF design (section 6 of DESIGN.md: every queue has exactly one producer
  * and one consumer PD; no client maps a driver's DMA region or another
  * client's data).
@@ -181,12 +182,50 @@ unsigned sys_check_invariants(const sys_system *sys, FILE *err)
     return bad;
 }
 
+/* One open file per disk or terminal: two drivers on one would corrupt it or race for input. */
+static void check_devices(sys_builder *b)
+{
+    const sys_system *sys = b->sys;
+    for (size_t j = 0; j < sys->num_devices; j++) {
+        const sys_device *dj = &sys->devices[j];
+        for (size_t i = 0; i < j; i++) {
+            const sys_device *di = &sys->devices[i];
+            if (di->kind != dj->kind)
+                continue;
+            if (dj->path == NULL && di->path == NULL) {
+                sys_error(b, dj->line,
+                          "the terminal of `sddf run` (a tty device without path) is already "
+                          "device %u of '%s' (line %d)",
+                          di->id, sys->pds[di->pd].name, di->line);
+                break;
+            }
+            if (dj->path != NULL && di->path != NULL && strcmp(dj->path, di->path) == 0) {
+                sys_error(b, dj->line, "%s device '%s' is already device %u of '%s' (line %d)",
+                          dj->kind == SYS_DEVICE_BLOCK ? "block" : "tty", dj->path, di->id,
+                          sys->pds[di->pd].name, di->line);
+                break;
+            }
+        }
+    }
+    for (size_t p = 0; p < sys->num_pds; p++) {
+        for (size_t i = 0; i < sys->pds[p].num_irqs; i++) {
+            const sys_irq *q = &sys->pds[p].irqs[i];
+            if ((q->kind == SYS_IRQ_DEVICE_IN || q->kind == SYS_IRQ_DEVICE_OUT) &&
+                (q->device >= sys->num_devices || sys->devices[q->device].pd != p ||
+                 sys->devices[q->device].kind != SYS_DEVICE_TTY))
+                sys_error(b, q->line, "IRQ %u of '%s' names no tty device of its own", q->id,
+                          sys->pds[p].name);
+        }
+    }
+}
+
 void sys_check_model(sys_builder *b)
 {
     sys_system *sys = b->sys;
     check_maps(b);
     check_ppc(b);
     check_io(b);
+    check_devices(b);
     for (size_t p = 0; p < sys->num_pds; p++)
         for (size_t i = 0; i < sys->pds[p].num_irqs; i++)
             if (sys->pds[p].irqs[i].kind == SYS_IRQ_TAP &&

@@ -237,15 +237,47 @@ static void describe_pd(FILE *out, const sys_system *sys, const sys_pd *pd)
         }
         fputc('\n', out);
     }
+    for (size_t i = 0; i < sys->num_devices; i++) {
+        const sys_device *d = &sys->devices[i];
+        if (d->pd != (size_t)(pd - sys->pds))
+            continue;
+        fprintf(out, "        <device id=\"%u\" kind=\"%s\"", d->id,
+                d->kind == SYS_DEVICE_BLOCK ? "block" : "tty");
+        if (d->path != NULL)
+            put_attr(out, "path", d->path);
+        if (d->kind == SYS_DEVICE_BLOCK)
+            fprintf(out, " read_only=\"%s\"", d->read_only ? "true" : "false");
+        fputs("/>", out);
+        if (d->origin != NULL) {
+            fputc(' ', out);
+            put_comment(out, "generated from %s", d->origin);
+        } else if (d->path == NULL) {
+            fputc(' ', out);
+            put_comment(out, "the terminal of sddf run: its stdin and stdout");
+        }
+        fputc('\n', out);
+    }
     for (size_t i = 0; i < pd->num_irqs; i++) {
         const sys_irq *q = &pd->irqs[i];
         fprintf(out, "        <irq id=\"%u\"", q->id);
-        if (q->kind == SYS_IRQ_TAP) {
+        switch (q->kind) {
+        case SYS_IRQ_TAP:
             fputs(" kind=\"tap\"", out);
             if (q->device < sys->num_taps)
                 put_attr(out, "device", sys->taps[q->device].name);
-        } else {
+            break;
+        case SYS_IRQ_TIMERFD:
             fputs(" kind=\"timerfd\"", out);
+            break;
+        case SYS_IRQ_EVENTFD:
+            fputs(" kind=\"eventfd\"", out);
+            break;
+        case SYS_IRQ_DEVICE_IN:
+        case SYS_IRQ_DEVICE_OUT:
+            fprintf(out, " kind=\"%s\"", q->kind == SYS_IRQ_DEVICE_IN ? "device_in" : "device_out");
+            if (q->device < sys->num_devices)
+                fprintf(out, " device=\"%u\"", sys->devices[q->device].id);
+            break;
         }
         fputs("/>\n", out);
     }

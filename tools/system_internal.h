@@ -5,8 +5,9 @@
  *
  * sys_load runs in phases over one sys_builder:
  *   1. system_xml.c      read the file with libxml2, check the root element;
- *   2. system_microkit.c <memory_region>, <host_tap>, <protection_domain>,
- *                        <channel> (Microkit vocabulary, host form);
+ *   2. system_microkit.c <memory_region>, <host_tap>, <protection_domain>
+ *                        (with <map>, <irq>, <device>), <channel>
+ *                        (Microkit vocabulary, host form);
  *   3. system_net.c,     expand the class-level elements <net> and <timer>
  *      system_timer.c    into PDs, regions, maps, channels and IRQs, and
  *                        write each PD's configuration records
@@ -73,6 +74,10 @@ typedef struct sys_builder {
     size_t num_net_members;
     sys_member *timer_members; /* client PD -> timer */
     size_t num_timer_members;
+    sys_member *serial_members; /* client PD -> serial (added) */
+    size_t num_serial_members;
+    sys_member *blk_members; /* client PD -> blk (added) */
+    size_t num_blk_members;
     sys_class_name *classes; /* names of <net> and <timer> instances */
     size_t num_classes;
 } sys_builder;
@@ -145,9 +150,34 @@ size_t sys_add_channel(sys_builder *b, const sys_channel_end *e0, const sys_chan
 bool sys_connect(sys_builder *b, size_t a, size_t pd_b, bool a_pp, bool b_notify, int line,
                  const char *origin, unsigned *ida, unsigned *idb);
 
-/** Add an IRQ to @pd at its lowest free id. Returns false (reported) if none is free. */
+/**
+ * Add an IRQ to @pd at its lowest free id. @device: for SYS_IRQ_TAP an index
+ * into sys->taps, for SYS_IRQ_DEVICE_IN/OUT an index into sys->devices (a
+ * tty device of @pd, see sys_add_device), else ignored. Returns false
+ * (reported) if no id is free.
+ */
 bool sys_add_irq_generated(sys_builder *b, size_t pd, enum sys_irq_kind kind, size_t device,
                            int line, unsigned *id);
+
+/**
+ * A device path as the monitor will open it: an absolute @path is kept, a
+ * relative one is taken from the description's folder (made absolute, so
+ * `sddf describe` output loads from anywhere). Returns a new string.
+ */
+char *sys_device_path(sys_builder *b, const char *path);
+
+/** Index of device @id of @pd in sys->devices, or SYS_NONE. */
+size_t sys_find_device(const sys_system *sys, size_t pd, unsigned id);
+
+/**
+ * Give @pd a device: @kind, @path (already resolved with sys_device_path,
+ * or NULL for the controlling terminal; copied), @read_only. @id < 0 takes
+ * the lowest device id free in the PD. Returns the index in sys->devices, or
+ * SYS_NONE after reporting at @line (no free id, or @id used already).
+ * The device's own id is in sys->devices[index].id.
+ */
+size_t sys_add_device(sys_builder *b, size_t pd, enum sys_device_kind kind, const char *path,
+                      bool read_only, int id, int line, const char *origin);
 
 /** Reserve a synthetic IO address range of @size bytes. */
 uint64_t sys_alloc_io(sys_builder *b, uint64_t size);
@@ -238,6 +268,10 @@ void sys_read_microkit(sys_builder *b, const xmlNode *root);
 void sys_expand_net(sys_builder *b, const xmlNode *net);
 /** Phase 3 (system_timer.c): expand one <timer>. */
 void sys_expand_timer(sys_builder *b, const xmlNode *timer);
+/** Phase 3 (system_serial.c): expand one <serial>. */
+void sys_expand_serial(sys_builder *b, const xmlNode *serial);
+/** Phase 3 (system_blk.c): expand one <blk>. */
+void sys_expand_blk(sys_builder *b, const xmlNode *blk);
 /**
  * Record a class instance's name; reports a duplicate (nets and timers share
  * one namespace). Returns false on a duplicate.

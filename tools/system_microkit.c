@@ -6,12 +6,17 @@
  *   <protection_domain name priority? passive? cpu? stack_size?>
  *       <program_image path/>
  *       <map mr vaddr perms? cached?/>
- *       <irq id kind="tap|timerfd" device?/>
+ *       <irq id kind="tap|timerfd|eventfd|device_in|device_out" device?/>
+ *       <device id kind="block|tty" path? read_only?/>
  *   </protection_domain>
  *   <channel> <end pd id pp? notify?/> <end .../> </channel>
  *
  * Differences from seL4 Microkit: <irq> names a Linux device instead of an
- * interrupt number (kind="tap" with device = a <host_tap>, or "timerfd");
+ * interrupt number (kind="tap" with device = a <host_tap>, "timerfd",
+ * "eventfd", or "device_in"/"device_out" with device = the id of a tty
+ * <device> of the same PD); <device> hands a PD a disk image, block device
+ * or terminal the monitor opens (sddf/host/device.h), with a path relative
+ * to the description's folder;
  * io_addr gives a region a synthetic IO address; setvar_vaddr is rejected
  * (components read addresses from configuration records); stack_size is
  * accepted and ignored (a PD's stack is the process's).
@@ -19,6 +24,7 @@
  * and TAPs, then PDs (their maps and IRQs refer to those), then channels.
  */
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sddf/os.h>
@@ -173,6 +179,37 @@ static bool check_id(sys_builder *b, size_t pd, uint64_t id, int line)
     return true;
 }
 
+/* The device of a device_in/device_out IRQ: a tty device of the same PD, by its id. */
+static bool irq_device(sys_builder *b, size_t pd, const char *kind, const char *device, int line,
+                       size_t *out)
+{
+    uint64_t id = 0;
+    if (device == NULL) {
+        sys_error(b, line, "<irq kind=\"%s\"> needs a 'device' attribute", kind);
+        return false;
+    }
+    if (!sys_parse_u64(device, &id)) {
+        sys_error(b, line, "bad device id '%s' (the id of a <device> of this protection domain)",
+                  device);
+        return false;
+    }
+    size_t d = id < SYS_MAX_DEVICES ? sys_find_device(b->sys, pd, (unsigned)id) : SYS_NONE;
+    if (d == SYS_NONE) {
+        sys_error(b, line, "IRQ of unknown device %llu in '%s' (declare it with <device>)",
+                  (unsigned long long)id, b->sys->pds[pd].name);
+        return false;
+    }
+    if (b->sys->devices[d].kind != SYS_DEVICE_TTY) {
+        sys_error(b, line,
+                  "<irq kind=\"%s\"> needs a tty device; device %llu of '%s' is a block "
+                  "device",
+                  kind, (unsigned long long)id, b->sys->pds[pd].name);
+        return false;
+    }
+    *out = d;
+    return true;
+}
+
 static void read_irq(sys_builder *b, size_t pd, const xmlNode *n)
 {
     static const char *const attrs[] = {"id", "kind", "device", NULL};
@@ -197,13 +234,19 @@ static void read_irq(sys_builder *b, size_t pd, const xmlNode *n)
                       device);
             return;
         }
-    } else if (strcmp(kind, "timerfd") == 0) {
+    } else if (strcmp(kind, "timerfd") == 0 || strcmp(kind, "eventfd") == 0) {
+        irq.kind = kind[0] == 't' ? SYS_IRQ_TIMERFD : SYS_IRQ_EVENTFD;
         if (device != NULL) {
-            sys_error(b, line, "<irq kind=\"timerfd\"> takes no 'device' attribute");
+            sys_error(b, line, "<irq kind=\"%s\"> takes no 'device' attribute", kind);
             return;
         }
+    } else if (strcmp(kind, "device_in") == 0 || strcmp(kind, "device_out") == 0) {
+        irq.kind = kind[7] == 'i' ? SYS_IRQ_DEVICE_IN : SYS_IRQ_DEVICE_OUT;
+        if (!irq_device(b, pd, kind, device, line, &irq.device))
+            return;
     } else {
-        sys_error(b, line, "unknown IRQ kind '%s' (tap or timerfd)", kind);
+        sys_error(b, line, "unknown IRQ kind '%s' (tap, timerfd, eventfd, device_in or device_out)",
+                  kind);
         return;
     }
     if (!check_id(b, pd, id, line))
@@ -214,10 +257,55 @@ static void read_irq(sys_builder *b, size_t pd, const xmlNode *n)
     p->irqs[p->num_irqs++] = irq;
 }
 
+/* <device id kind path? read_only?/>: its own id space per PD (not a channel id). */
+static void read_device(sys_builder *b, size_t pd, const xmlNode *n)
+{
+    static const char *const attrs[] = {"id", "kind", "path", "read_only", NULL};
+    int line = sys_line(n);
+    if (!sys_check_attrs(b, n, attrs) || !sys_check_children(b, n, NULL))
+        return;
+    uint64_t id = 0;
+    bool read_only = false;
+    const char *kind = sys_attr_req(b, n, "kind");
+    const char *path = sys_attr(b, n, "path");
+    int ro = sys_attr_bool(b, n, "read_only", &read_only);
+    if (sys_attr_u64(b, n, "id", true, &id) < 0 || kind == NULL || ro < 0)
+        return;
+    enum sys_device_kind k;
+    if (strcmp(kind, "block") == 0) {
+        k = SYS_DEVICE_BLOCK;
+        if (path == NULL) {
+            sys_error(b, line, "<device kind=\"block\"> needs a 'path' attribute");
+            return;
+        }
+    } else if (strcmp(kind, "tty") == 0) {
+        k = SYS_DEVICE_TTY;
+        if (ro > 0) {
+            sys_error(b, line, "read_only applies to block devices only");
+            return;
+        }
+    } else {
+        sys_error(b, line, "unknown device kind '%s' (block or tty)", kind);
+        return;
+    }
+    if (path != NULL && *path == '\0') {
+        sys_error(b, line, "empty device path");
+        return;
+    }
+    if (id >= SYS_MAX_DEVICES) {
+        sys_error(b, line, "device id %llu out of range in '%s' (0..%u)", (unsigned long long)id,
+                  b->sys->pds[pd].name, SYS_MAX_DEVICES - 1);
+        return;
+    }
+    char *full = path != NULL ? sys_device_path(b, path) : NULL;
+    sys_add_device(b, pd, k, full, read_only, (int)id, line, NULL);
+    free(full);
+}
+
 static void read_pd(sys_builder *b, const xmlNode *n)
 {
     static const char *const attrs[] = {"name", "priority", "passive", "cpu", "stack_size", NULL};
-    static const char *const children[] = {"program_image", "map", "irq", NULL};
+    static const char *const children[] = {"program_image", "map", "irq", "device", NULL};
     static const char *const image_attrs[] = {"path", NULL};
     int line = sys_line(n);
     unsigned before = b->errors; /* report every attribute problem, then stop */
@@ -272,6 +360,9 @@ static void read_pd(sys_builder *b, const xmlNode *n)
     size_t pd = sys_add_pd(b, name, path, prio, line, NULL);
     b->sys->pds[pd].passive = passive;
     b->sys->pds[pd].cpu = rc > 0 ? (int)cpu : -1;
+    for (const xmlNode *c = n->children; c != NULL; c = c->next)
+        if (sys_is(c, "device"))
+            read_device(b, pd, c); /* first: IRQs refer to devices */
     for (const xmlNode *c = n->children; c != NULL; c = c->next) {
         if (sys_is(c, "map"))
             read_map(b, pd, c);

@@ -277,6 +277,63 @@ bool sys_add_irq_generated(sys_builder *b, size_t pd, enum sys_irq_kind kind, si
     return true;
 }
 
+char *sys_device_path(sys_builder *b, const char *path)
+{
+    if (path[0] == '/')
+        return sys_xstrdup(path);
+    char *dir = realpath(b->dir, NULL); /* exists: the description was read from it */
+    char *full = sys_xasprintf("%s/%s", dir != NULL ? dir : b->dir, path);
+    free(dir);
+    return full;
+}
+
+size_t sys_find_device(const sys_system *sys, size_t pd, unsigned id)
+{
+    for (size_t i = 0; i < sys->num_devices; i++)
+        if (sys->devices[i].pd == pd && sys->devices[i].id == id)
+            return i;
+    return SYS_NONE;
+}
+
+size_t sys_add_device(sys_builder *b, size_t pd, enum sys_device_kind kind, const char *path,
+                      bool read_only, int id, int line, const char *origin)
+{
+    sys_system *sys = b->sys;
+    const char *name = sys->pds[pd].name;
+    if (id < 0) {
+        for (unsigned i = 0; i < SYS_MAX_DEVICES && id < 0; i++)
+            if (sys_find_device(sys, pd, i) == SYS_NONE)
+                id = (int)i;
+        if (id < 0) {
+            sys_error(b, line, "protection domain '%s' has no free device id (at most %u)", name,
+                      SYS_MAX_DEVICES);
+            return SYS_NONE;
+        }
+    } else if (id >= (int)SYS_MAX_DEVICES) {
+        sys_error(b, line, "device id %d out of range in '%s' (0..%u)", id, name,
+                  SYS_MAX_DEVICES - 1);
+        return SYS_NONE;
+    } else {
+        size_t prev = sys_find_device(sys, pd, (unsigned)id);
+        if (prev != SYS_NONE) {
+            sys_error(b, line, "device id %d used twice in '%s' (first at line %d)", id, name,
+                      sys->devices[prev].line);
+            return SYS_NONE;
+        }
+    }
+    sys->devices = sys_xrealloc(sys->devices, sys->num_devices + 1, sizeof(*sys->devices));
+    sys_device *d = &sys->devices[sys->num_devices];
+    memset(d, 0, sizeof(*d));
+    d->kind = kind;
+    d->path = sys_xstrdup(path);
+    d->read_only = read_only;
+    d->pd = pd;
+    d->id = (unsigned)id;
+    d->line = line;
+    d->origin = sys_xstrdup(origin);
+    return sys->num_devices++;
+}
+
 uint64_t sys_alloc_io(sys_builder *b, uint64_t size)
 {
     uint64_t io = sys_align_up(b->next_io, SYS_IO_ALIGN);
@@ -311,6 +368,11 @@ void sys_free(sys_system *sys)
         free(sys->taps[i].name);
         free(sys->taps[i].origin);
     }
+    for (size_t i = 0; i < sys->num_devices; i++) {
+        free(sys->devices[i].path);
+        free(sys->devices[i].origin);
+    }
+    free(sys->devices);
     free(sys->regions);
     free(sys->pds);
     free(sys->channels);

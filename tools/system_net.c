@@ -38,6 +38,9 @@ static const char *own_name(net_spec *n, char *s)
     return s;
 }
 
+/* Fewest buffers per data region: 2 * NET_BUFFER_SIZE is one page. */
+#define NET_MIN_BUFFERS 2u
+
 /* A power-of-two buffer count attribute (queue capacities are powers of two). */
 static bool read_buffers(sys_builder *b, const xmlNode *x, const char *attr, uint32_t *out)
 {
@@ -49,9 +52,11 @@ static bool read_buffers(sys_builder *b, const xmlNode *x, const char *attr, uin
         sys_error(b, sys_line(x), "%s %llu is not a power of two", attr, (unsigned long long)v);
         return false;
     }
-    if (v > NET_MAX_QUEUE_CAPACITY) {
-        sys_error(b, sys_line(x), "%s %llu out of range (1..%u)", attr, (unsigned long long)v,
-                  NET_MAX_QUEUE_CAPACITY);
+    /* At least two: a data region is whole pages, and components check it
+     * holds exactly num_buffers * NET_BUFFER_SIZE bytes. */
+    if (v < NET_MIN_BUFFERS || v > NET_MAX_QUEUE_CAPACITY) {
+        sys_error(b, sys_line(x), "%s %llu out of range (%u..%u)", attr, (unsigned long long)v,
+                  NET_MIN_BUFFERS, NET_MAX_QUEUE_CAPACITY);
         return false;
     }
     *out = (uint32_t)v;

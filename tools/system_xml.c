@@ -244,6 +244,10 @@ static void expand_classes(sys_builder *b, const xmlNode *root)
             sys_expand_net(b, c);
         else if (sys_is(c, "timer"))
             sys_expand_timer(b, c);
+        else if (sys_is(c, "serial"))
+            sys_expand_serial(b, c);
+        else if (sys_is(c, "blk"))
+            sys_expand_blk(b, c);
     }
 }
 
@@ -254,6 +258,8 @@ static void builder_release(sys_builder *b)
     free(b->strings);
     free(b->net_members);
     free(b->timer_members);
+    free(b->serial_members);
+    free(b->blk_members);
     free(b->classes);
     free(b->dir);
 }
@@ -261,7 +267,8 @@ static void builder_release(sys_builder *b)
 int sys_load(const char *path, const char *program_dir, sys_system *out, FILE *err)
 {
     static const char *const top[] = {
-        "memory_region", "protection_domain", "channel", "host_tap", "net", "timer", NULL};
+        "memory_region", "protection_domain", "channel", "host_tap", "net", "timer", "serial", "blk",
+        NULL};
     sys_system sys = {0};
     char *dircopy = sys_xstrdup(path);
     sys_builder b = {

@@ -3,10 +3,13 @@
  * lwIP through lib_sddf_lwip, UDP echo on 1235 and TCP echo on 1236 (echo.c).
  *
  * Configuration records: net client (NET_ROLE_CLIENT), lib_sddf_lwip
- * (LWIP_ROLE_CLIENT: static IPv4 address) and timer client.
+ * (LWIP_ROLE_CLIENT: static IPv4 address) and timer client; with a serial
+ * client record (the description has a <serial> with this PD as a client)
+ * the status line goes to the serial console, else to the monitor's log.
  */
 #include <sddf/net/lwip.h>
 #include <sddf/os.h>
+#include <sddf/serial/client.h>
 
 #include "echo.h"
 
@@ -34,8 +37,13 @@ void init(void)
         sddf_fatal("cannot open the echo ports (lwIP error %d)", err);
 
     const uint8_t *ip = (const uint8_t *)&echo_pd.lwip->ip; /* network byte order */
-    sddf_log("echo server up at %u.%u.%u.%u: udp %u tcp %u", ip[0], ip[1], ip[2], ip[3],
-             ECHO_UDP_PORT, ECHO_TCP_PORT);
+    const serial_client_config_t *serial = serial_client_config();
+    if (serial != NULL && serial_client_init(serial) == 0)
+        sddf_printf("%s: echo server up at %u.%u.%u.%u: udp %u tcp %u\n", sddf_get_pd_name(), ip[0],
+                    ip[1], ip[2], ip[3], ECHO_UDP_PORT, ECHO_TCP_PORT);
+    else
+        sddf_log("echo server up at %u.%u.%u.%u: udp %u tcp %u", ip[0], ip[1], ip[2], ip[3],
+                 ECHO_UDP_PORT, ECHO_TCP_PORT);
     sddf_lwip_maybe_notify();
 }
 

@@ -102,7 +102,13 @@ static void test_config_malformed(void **state)
 
 /* ---- boot blob ---- */
 
-static _Alignas(8) uint8_t boot[sizeof(struct host_boot_header) + 2 * 32 + 2 * 24 + 16];
+static _Alignas(8) uint8_t boot[sizeof(struct host_boot_header) + 2 * 32 + 2 * 24 + 16 + 2 * 16];
+
+/* The devices of the blob make_boot builds (after its one IRQ). */
+static struct host_boot_device *boot_devices(void)
+{
+    return (void *)(boot + sizeof(boot) - 2 * sizeof(struct host_boot_device));
+}
 
 static struct host_boot_header *make_boot(void)
 {
@@ -115,6 +121,7 @@ static struct host_boot_header *make_boot(void)
     h->num_maps = 2;
     h->num_channels = 2;
     h->num_irqs = 1;
+    h->num_devices = 2;
     h->config_fd = -1;
     h->stats_fd = 10;
     h->stats_size = 4096;
@@ -126,7 +133,10 @@ static struct host_boot_header *make_boot(void)
     c[0] = (struct host_boot_channel){0, 6, 7, -1, -1, 0};
     c[1] = (struct host_boot_channel){62, -1, 8, -1, -1, 0};
     struct host_boot_irq *q = (void *)(c + 2);
-    q[0] = (struct host_boot_irq){3, 9, 0, 0};
+    q[0] = (struct host_boot_irq){3, 9, HOST_IRQ_DEVICE_OUT, 0};
+    struct host_boot_device *d = boot_devices();
+    d[0] = (struct host_boot_device){0, HOST_DEVICE_BLOCK, 12, -1};
+    d[1] = (struct host_boot_device){15, HOST_DEVICE_TTY, 13, 14};
     return h;
 }
 
@@ -147,6 +157,11 @@ static void test_boot_valid(void **state)
     assert_int_equal(v.channels[1].id, 62);
     assert_int_equal(v.irqs[0].fd, 9);
     assert_int_equal(v.maps[1].perms, HOST_PERM_R | HOST_PERM_W);
+    assert_int_equal(v.irqs[0].kind, HOST_IRQ_DEVICE_OUT);
+    assert_int_equal(v.devices[1].id, 15);
+    assert_int_equal(v.devices[1].out_fd, 14);
+    ((struct host_boot_header *)boot)->flags = HOST_BOOT_F_STDERR_CRLF;
+    assert_int_equal(host_boot_parse(boot, sizeof(boot), &v, err, sizeof(err)), 0);
     assert_int_equal(host_boot_parse(boot, sizeof(boot) - 1, &v, err, sizeof(err)), -1);
 }
 
@@ -161,7 +176,28 @@ static void test_boot_rejects(void **state)
     h->magic[0] = 'x';
     assert_int_equal(parse(), -1);
     h = make_boot();
-    h->version = 2;
+    h->version = HOST_BOOT_VERSION + 1;
+    assert_int_equal(parse(), -1);
+    h = make_boot();
+    h->flags = 2; /* unknown flag */
+    assert_int_equal(parse(), -1);
+    h = make_boot();
+    h->num_devices = HOST_BOOT_MAX_DEVICES + 1;
+    assert_int_equal(parse(), -1);
+    make_boot();
+    boot_devices()[1].id = 0; /* duplicate device id */
+    assert_int_equal(parse(), -1);
+    make_boot();
+    boot_devices()[1].id = HOST_BOOT_MAX_DEVICES;
+    assert_int_equal(parse(), -1);
+    make_boot();
+    boot_devices()[0].kind = 3;
+    assert_int_equal(parse(), -1);
+    make_boot();
+    boot_devices()[0].fd = -1; /* a device always has its descriptor */
+    assert_int_equal(parse(), -1);
+    make_boot();
+    boot_devices()[1].out_fd = 2;
     assert_int_equal(parse(), -1);
     h = make_boot();
     h->size += 8;
@@ -212,6 +248,9 @@ static void test_boot_rejects(void **state)
     c = (void *)((struct host_boot_map *)(h + 1) + 2);
     struct host_boot_irq *q = (void *)(c + 2);
     q[0].id = 62; /* clashes with a channel */
+    assert_int_equal(parse(), -1);
+    make_boot();
+    q[0].kind = HOST_IRQ_DEVICE_OUT + 1;
     assert_int_equal(parse(), -1);
     h = make_boot();
     c = (void *)((struct host_boot_map *)(h + 1) + 2);

@@ -18,6 +18,29 @@
 #define TEST_TAP_MTU         1400u
 #define TEST_TAP_ADDR        "198.18.5.1"
 #define TEST_TIMER_TICKS     3u
+#define TEST_BLK_SIZE        65536u /* bytes of each test disk image */
+#define TEST_BLK_WRITE_OFF   8192u  /* where pd_blk_check writes its pattern */
+#define TEST_EVENTFD_ROUNDS  3u
+#define TEST_TTY_GREETING    "hello\n" /* what pd_tty_echo writes first */
+#define TEST_SEGV_DELAY_US   1000000u  /* pd_segv faults this long after start */
+
+/** Byte @i of the pattern the test writes at offset 0 of the rw image. */
+static inline uint8_t test_blk_byte(unsigned i)
+{
+    return (uint8_t)(i % 251u);
+}
+
+/** Byte @i of the pattern pd_blk_check writes at TEST_BLK_WRITE_OFF. */
+static inline uint8_t test_blk_pd_byte(unsigned i)
+{
+    return (uint8_t)(i * 7u + 3u);
+}
+
+/** Byte @i of the read-only image. */
+static inline uint8_t test_blk_ro_byte(unsigned i)
+{
+    return (uint8_t)(i % 13u);
+}
 
 /** Shared page of the ping-pong test. */
 struct test_pingpong {

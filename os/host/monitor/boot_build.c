@@ -11,6 +11,9 @@
 #include <sddf/os.h>
 #include "monitor_internal.h"
 
+/* Locked memory a block driver may use beyond its maps (its io_uring rings). */
+#define MEMLOCK_SLACK (16ull << 20)
+
 /* Append @fd (borrowed) to the PD's list; returns its number in the PD, or -1 for fd < 0. */
 static int32_t pass(struct mon_pd *pd, int fd)
 {
@@ -26,6 +29,9 @@ static size_t max_fds(const sys_system *sys, size_t i)
 {
     const sys_pd *p = &sys->pds[i];
     size_t n = 3 + p->num_maps + p->num_irqs;
+    for (size_t d = 0; d < sys->num_devices; d++) {
+        n += sys->devices[d].pd == i ? 2 : 0;
+    }
     for (size_t c = 0; c < sys->num_channels; c++) {
         for (int k = 0; k < 2; k++) {
             n += sys->channels[c].end[k].pd == i ? 4 : 0;
@@ -54,6 +60,35 @@ static void add_channels(struct mon *m, size_t i, struct host_boot_channel *out,
     }
 }
 
+/* The PD's devices; one holding a block device may lock its maps (io_uring fixed buffers). */
+static void add_devices(struct mon *m, size_t i, struct host_boot_device *out)
+{
+    const sys_system *sys = m->sys;
+    struct mon_pd *pd = &m->pd[i];
+    uint32_t n = 0;
+    bool block = false;
+    for (size_t d = 0; d < sys->num_devices; d++) {
+        const sys_device *dev = &sys->devices[d];
+        if (dev->pd != i) {
+            continue;
+        }
+        block |= dev->kind == SYS_DEVICE_BLOCK;
+        out[n++] = (struct host_boot_device){
+            .id = dev->id,
+            .kind = (uint32_t)dev->kind,
+            .fd = pass(pd, m->dev[d].fd),
+            .out_fd = pass(pd, m->dev[d].out_fd),
+        };
+    }
+    if (block) {
+        uint64_t bytes = MEMLOCK_SLACK;
+        for (size_t j = 0; j < sys->pds[i].num_maps; j++) {
+            bytes += sys->regions[sys->pds[i].maps[j].region].size;
+        }
+        pd->memlock = bytes;
+    }
+}
+
 int mon_boot_build(struct mon *m, size_t i)
 {
     const sys_system *sys = m->sys;
@@ -68,9 +103,14 @@ int mon_boot_build(struct mon *m, size_t i)
     for (size_t c = 0; c < sys->num_channels; c++) {
         nch += (sys->channels[c].end[0].pd == i) + (sys->channels[c].end[1].pd == i);
     }
+    uint32_t ndev = 0;
+    for (size_t d = 0; d < sys->num_devices; d++) {
+        ndev += sys->devices[d].pd == i;
+    }
     size_t size = sizeof(struct host_boot_header) + p->num_maps * sizeof(struct host_boot_map) +
                   nch * sizeof(struct host_boot_channel) +
-                  p->num_irqs * sizeof(struct host_boot_irq);
+                  p->num_irqs * sizeof(struct host_boot_irq) +
+                  ndev * sizeof(struct host_boot_device);
     uint8_t *blob = calloc(1, size);
     pd->fds = calloc(nfd, sizeof(int));
     pd->scratch = calloc(nfd + 2, sizeof(int));
@@ -83,6 +123,7 @@ int mon_boot_build(struct mon *m, size_t i)
     struct host_boot_map *maps = (void *)(h + 1);
     struct host_boot_channel *chs = (void *)(maps + p->num_maps);
     struct host_boot_irq *irqs = (void *)(chs + nch);
+    struct host_boot_device *devs = (void *)(irqs + p->num_irqs);
 
     memcpy(h->magic, HOST_BOOT_MAGIC, sizeof(h->magic));
     h->version = HOST_BOOT_VERSION;
@@ -91,6 +132,8 @@ int mon_boot_build(struct mon *m, size_t i)
     h->num_maps = (uint32_t)p->num_maps;
     h->num_channels = nch;
     h->num_irqs = (uint32_t)p->num_irqs;
+    h->num_devices = ndev;
+    h->flags = mon_stderr_crlf() ? HOST_BOOT_F_STDERR_CRLF : 0;
     for (size_t j = 0; j < p->num_maps; j++) {
         const sys_map *map = &p->maps[j];
         const sys_region *r = &sys->regions[map->region];
@@ -110,6 +153,7 @@ int mon_boot_build(struct mon *m, size_t i)
         int fd = q->kind == SYS_IRQ_TAP ? m->tap_fd[q->device] : pd->irq_fd[j];
         irqs[j] = (struct host_boot_irq){.id = q->id, .fd = pass(pd, fd), .kind = q->kind};
     }
+    add_devices(m, i, devs);
     h->config_fd = pass(pd, pd->config_fd);
     h->config_size = pd->config_fd >= 0 ? p->config_size : 0;
     h->stats_fd = pass(pd, pd->stats_fd);

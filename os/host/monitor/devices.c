@@ -9,6 +9,10 @@
  * AF_INET socket, in the monitor's network namespace. An interface of the
  * same name that exists already is an error: it is not ours to take over.
  * Timer: a non-blocking CLOCK_MONOTONIC timerfd per IRQ.
+ * Eventfd: a fresh non-blocking eventfd per IRQ (an io_uring driver attaches
+ * it with io_uring_register_eventfd).
+ * Device in/out: a duplicate of a device's input or output descriptor
+ * (device_files.c), so both directions of one tty can wait in one epoll set.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +22,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -110,12 +115,31 @@ int mon_irqs_create(struct mon *m, size_t i)
 {
     const sys_pd *p = &m->sys->pds[i];
     for (size_t j = 0; j < p->num_irqs; j++) {
-        if (p->irqs[j].kind != SYS_IRQ_TIMERFD) {
-            continue; /* TAP: the tap's descriptor, owned by m->tap_fd */
+        const sys_irq *q = &p->irqs[j];
+        int *fd = &m->pd[i].irq_fd[j];
+        const char *what = "timerfd";
+        switch (q->kind) {
+        case SYS_IRQ_TAP:
+            continue; /* the TAP's descriptor, owned by m->tap_fd */
+        case SYS_IRQ_TIMERFD:
+            *fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+            break;
+        case SYS_IRQ_EVENTFD:
+            what = "eventfd";
+            *fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+            break;
+        case SYS_IRQ_DEVICE_IN:
+        case SYS_IRQ_DEVICE_OUT: {
+            /* A duplicate: its own epoll item, next to the other direction's. */
+            const struct mon_device *md = &m->dev[q->device];
+            int src = q->kind == SYS_IRQ_DEVICE_OUT && md->out_fd >= 0 ? md->out_fd : md->fd;
+            what = "device descriptor";
+            *fd = fcntl(src, F_DUPFD_CLOEXEC, 3);
+            break;
         }
-        m->pd[i].irq_fd[j] = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-        if (m->pd[i].irq_fd[j] < 0) {
-            mon_err("PD '%s': timerfd: %s", p->name, strerror(errno));
+        }
+        if (*fd < 0) {
+            mon_err("PD '%s': IRQ %u: %s: %s", p->name, q->id, what, strerror(errno));
             return -1;
         }
     }

@@ -1,11 +1,11 @@
 /*
  * os/host/monitor/launch.c - start one PD: fork; in the child die with the
  * monitor (PR_SET_PDEATHSIG, checked against the getppid race), take the
- * terminal's SIGINT/SIGQUIT away (they are the monitor's to handle), pin the
- * CPU, move the PD's descriptors to their fixed numbers, close every other
- * descriptor, and exec the program with argv[0] = the PD name. An exec
- * failure comes back over a close-on-exec pipe, so the monitor knows before
- * it starts the next PD.
+ * terminal's SIGINT/SIGQUIT away (they are the monitor's to handle), raise
+ * RLIMIT_MEMLOCK for a PD holding a block device, pin the CPU, move the PD's descriptors to their
+ * fixed numbers, close every other descriptor, and exec the program with argv[0] = the PD name. An
+ * exec failure comes back over a close-on-exec pipe, so the monitor knows before it starts the next
+ * PD.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "../boot.h"
@@ -39,6 +40,23 @@ static void child(struct mon *m, size_t i, int err_fd)
     signal(SIGPIPE, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
+
+    /* io_uring charges registered buffers to RLIMIT_MEMLOCK once the PD has
+     * no CAP_IPC_LOCK: a block driver gets enough for its maps. Best effort:
+     * raising the hard limit needs CAP_SYS_RESOURCE; without it the soft
+     * limit goes up to the hard one. */
+    struct rlimit rl;
+    if (pd->memlock > 0 && getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < pd->memlock) {
+        struct rlimit want = {pd->memlock, rl.rlim_max};
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < pd->memlock) {
+            want.rlim_max = pd->memlock;
+        }
+        if (setrlimit(RLIMIT_MEMLOCK, &want) != 0) {
+            rl.rlim_cur = rl.rlim_max < pd->memlock ? rl.rlim_max : pd->memlock;
+            setrlimit(RLIMIT_MEMLOCK, &rl);
+        }
+    }
 
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -127,7 +145,7 @@ int mon_launch(struct mon *m, size_t i)
         return -1;
     }
     if (!m->opts->quiet) {
-        fprintf(stderr, "sddf: started PD '%s' (pid %d)\n", p->name, (int)pid);
+        mon_print("sddf: started PD '%s' (pid %d)\n", p->name, (int)pid);
     }
     return 0;
 }

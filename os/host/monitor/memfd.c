@@ -24,7 +24,7 @@ void mon_err(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "sddf: %s\n", line);
+    mon_print("sddf: %s\n", line);
 }
 
 static int write_all(int fd, const void *data, size_t len)

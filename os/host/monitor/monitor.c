@@ -1,7 +1,8 @@
 /*
  * os/host/monitor/monitor.c - monitor_run (monitor.h): validate, create every
- * object, start the PDs in declared order, supervise, stop, report, and tear
- * everything down. Any setup failure undoes what was done and returns 2.
+ * object (regions, channels, TAPs, devices; terminals go raw), start the PDs
+ * in declared order, supervise, stop, restore the terminals, report, and
+ * tear everything down. Any setup failure undoes what was done and returns 2.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -67,13 +68,23 @@ static int alloc_state(struct mon *m)
     for (size_t t = 0; t < sys->num_taps; t++) {
         m->tap_fd[t] = -1;
     }
-    return 0;
+    m->dev = malloc((sys->num_devices + 1) * sizeof(*m->dev));
+    if (!m->dev) {
+        return -1;
+    }
+    for (size_t d = 0; d < sys->num_devices; d++) {
+        m->dev[d] = (struct mon_device){-1, -1, {-1, -1}, {0, 0}};
+    }
+    m->term = malloc((2 * sys->num_devices + 1) * sizeof(*m->term));
+    return m->term ? 0 : -1;
 }
 
 /* Release everything; PDs must be stopped already. Safe on partial setup. */
 static void teardown(struct mon *m)
 {
     const sys_system *sys = m->sys;
+    mon_terminals_restore(m); /* first: the terminal is the user's again */
+    mon_devices_close(m);
     for (size_t i = 0; m->pd && i < sys->num_pds; i++) {
         struct mon_pd *pd = &m->pd[i];
         close_fd(&pd->fault_rd);
@@ -106,6 +117,8 @@ static void teardown(struct mon *m)
         close_fd(&m->region_ro_fd[r]);
     }
     free(m->pd);
+    free(m->dev);
+    free(m->term);
     free(m->tap_fd);
     free(m->chan);
     free(m->region_ro_fd);
@@ -136,6 +149,7 @@ static int setup(struct mon *m)
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP); /* a stop request too: the terminal must be restored */
     if (sigprocmask(SIG_BLOCK, &set, &m->old_mask) != 0) {
         mon_err("sigprocmask: %s", strerror(errno));
         return -1;
@@ -146,7 +160,8 @@ static int setup(struct mon *m)
         mon_err("signalfd: %s", strerror(errno));
         return -1;
     }
-    if (mon_regions_create(m) || mon_channels_create(m) || mon_taps_create(m)) {
+    if (mon_regions_create(m) || mon_channels_create(m) || mon_taps_create(m) ||
+        mon_devices_create(m) || mon_terminals_raw(m)) {
         return -1;
     }
     for (size_t i = 0; i < sys->num_pds; i++) {
@@ -191,11 +206,13 @@ int monitor_run(const sys_system *sys, const monitor_options *opts)
     int rc;
     if (setup(&mon) != 0) {
         mon_stop(&mon);
+        mon_terminals_restore(&mon);
         mon_err("system not started; everything created was removed");
         rc = 2;
     } else {
         rc = mon_supervise(&mon);
         mon_stop(&mon);
+        mon_terminals_restore(&mon); /* before the statistics: cooked lines again */
     }
     if (rc != 2 && mon.opts->print_stats) {
         mon_report_stats(&mon);

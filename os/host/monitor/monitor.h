@@ -16,11 +16,14 @@ typedef struct monitor_options {
 } monitor_options;
 
 /**
- * Run @sys: create its regions, channels and devices, start its PDs in
- * declared order, and wait. Stops on SIGINT/SIGTERM, at the timeout, or when
- * a PD exits or faults (reported as one line naming the PD, the signal and
- * the faulting address). Always tears down everything it created: no process,
- * TAP device or shared memory is left behind.
+ * Run @sys: create its regions, channels and devices, put its terminals
+ * (tty devices) in raw mode, start its PDs in declared order, and wait.
+ * Stops on SIGINT/SIGTERM/SIGHUP, at the timeout, or when a PD exits or
+ * faults (reported as one line naming the PD, the signal and the faulting
+ * address). Always tears down everything it created and restores every
+ * terminal's mode: no process, TAP device or shared memory is left behind.
+ * (A SIGKILL of the monitor cannot be handled: the PDs die with it, but a
+ * raw terminal stays raw; `stty sane` repairs it.)
  * Returns 0 after a requested stop, 1 if a PD faulted or exited, 2 if the
  * system could not be set up (the reason is printed to stderr).
  */

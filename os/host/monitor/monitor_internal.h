@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <termios.h>
 #include "../stats_page.h"
 #include "monitor.h"
 
@@ -32,8 +33,24 @@ struct mon_pd {
     int *irq_fd;                   /* per sys irq: a timerfd owned here, or -1 (TAP: borrowed) */
     int *fds;                      /* borrowed descriptors passed at HOST_BOOT_FIRST_FD + i */
     size_t num_fds;
-    int *scratch; /* num_fds + 2 ints, used by the forked child */
-    int cpu;      /* CPU to pin to */
+    int *scratch;     /* num_fds + 2 ints, used by the forked child */
+    int cpu;          /* CPU to pin to */
+    uint64_t memlock; /* RLIMIT_MEMLOCK to give the PD (bytes), 0 = leave as is */
+};
+
+/* One device (sys_device): descriptors owned by the monitor, -1 when absent. */
+struct mon_device {
+    int fd;        /* block device; a tty's input */
+    int out_fd;    /* a tty's separate output (the controlling terminal's stdout), or -1 */
+    int fl_fd[2];  /* a shared open file whose O_NONBLOCK we set: restore at the end */
+    int fl_old[2]; /* its status flags before */
+};
+
+/* A terminal put in raw mode, and how to restore it. */
+struct mon_term {
+    int fd; /* our own descriptor of the terminal */
+    dev_t rdev;
+    struct termios saved;
 };
 
 /* The monitor. */
@@ -45,6 +62,9 @@ struct mon {
     int *region_ro_fd; /* read-only reopen per region, or -1 until needed */
     struct mon_channel *chan;
     int *tap_fd;
+    struct mon_device *dev; /* per sys device */
+    struct mon_term *term;  /* terminals in raw mode (at most 2 per device) */
+    size_t num_term;
     struct mon_pd *pd;
     sigset_t old_mask;
     bool mask_set;
@@ -57,6 +77,14 @@ int mon_regions_create(struct mon *m);
 int mon_pd_files_create(struct mon *m, size_t i); /* config, stats, fault pipe */
 int mon_channels_create(struct mon *m);
 int mon_taps_create(struct mon *m);
+int mon_devices_create(struct mon *m); /* block and tty devices (device_files.c) */
+void mon_devices_close(struct mon *m); /* close them, restore shared flags; idempotent */
+/* Put every tty device that is a terminal in raw mode, saving its termios (terminal.c). */
+int mon_terminals_raw(struct mon *m);
+/* Restore every saved termios (TCSANOW: never waits on a stuck reader); idempotent. */
+void mon_terminals_restore(struct mon *m);
+/* True while stderr is one of the raw terminals: lines must end "\r\n". */
+bool mon_stderr_crlf(void);
 int mon_irqs_create(struct mon *m, size_t i);
 int mon_boot_build(struct mon *m, size_t i);
 int mon_launch(struct mon *m, size_t i);
@@ -86,7 +114,9 @@ int mon_memfd(const char *name, uint64_t size, bool hugetlb, const void *data, s
 /* A read-only descriptor for the same file as @fd, or -1. */
 int mon_reopen_ro(int fd);
 
-/* Print "sddf: " + message to stderr. */
+/* Print "sddf: " + message + newline to stderr (through mon_print). */
 void mon_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print to stderr in one write; "\n" becomes "\r\n" while stderr is a raw terminal. */
+void mon_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* SDDF_HOST_MONITOR_INTERNAL_H */

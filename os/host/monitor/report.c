@@ -39,15 +39,15 @@ void mon_report_death(struct mon *m, size_t i, int status)
             snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)r.addr);
         }
         if (abbrev) {
-            fprintf(stderr, "sddf: PD '%s' faulted: SIG%s (%s) at address %s\n", name, abbrev,
-                    descr ? descr : "unknown signal", addr);
+            mon_print("sddf: PD '%s' faulted: SIG%s (%s) at address %s\n", name, abbrev,
+                      descr ? descr : "unknown signal", addr);
         } else {
-            fprintf(stderr, "sddf: PD '%s' faulted: signal %d at address %s\n", name, sig, addr);
+            mon_print("sddf: PD '%s' faulted: signal %d at address %s\n", name, sig, addr);
         }
     } else if (WIFEXITED(status)) {
         int code = WEXITSTATUS(status);
-        fprintf(stderr, "sddf: PD '%s' exited with status %d%s\n", name, code,
-                code == HOST_EXIT_FATAL ? " (fatal error)" : "");
+        mon_print("sddf: PD '%s' exited with status %d%s\n", name, code,
+                  code == HOST_EXIT_FATAL ? " (fatal error)" : "");
     }
 }
 
@@ -100,6 +100,6 @@ void mon_report_stats(const struct mon *m)
         if (m->pd[i].stats) {
             mon_stats_format(m->pd[i].stats, HOST_STATS_PAGE_SIZE, line, sizeof(line));
         }
-        fprintf(stderr, "sddf: stats %s%s\n", m->sys->pds[i].name, line);
+        mon_print("sddf: stats %s%s\n", m->sys->pds[i].name, line);
     }
 }

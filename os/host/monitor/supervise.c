@@ -43,7 +43,7 @@ static bool drain_signals(struct mon *m)
     bool stop = false;
     struct signalfd_siginfo si;
     while (read(m->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-        stop |= si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM;
+        stop |= si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP;
     }
     return stop;
 }

@@ -14,6 +14,13 @@
 
 _Static_assert(HOST_PERM_R == SYS_PERM_R && HOST_PERM_W == SYS_PERM_W && HOST_PERM_X == SYS_PERM_X,
                "boot perms equal the system model's");
+_Static_assert(HOST_IRQ_TAP == SYS_IRQ_TAP && HOST_IRQ_TIMERFD == SYS_IRQ_TIMERFD &&
+                   HOST_IRQ_EVENTFD == SYS_IRQ_EVENTFD && HOST_IRQ_DEVICE_IN == SYS_IRQ_DEVICE_IN &&
+                   HOST_IRQ_DEVICE_OUT == SYS_IRQ_DEVICE_OUT,
+               "boot IRQ kinds equal the system model's");
+_Static_assert(HOST_DEVICE_BLOCK == SYS_DEVICE_BLOCK && HOST_DEVICE_TTY == SYS_DEVICE_TTY &&
+                   HOST_BOOT_MAX_DEVICES == SYS_MAX_DEVICES,
+               "boot devices equal the system model's");
 
 #define MEMFD_NAME_MAX 249 /* NAME_MAX minus "memfd:" */
 
@@ -97,10 +104,34 @@ static int check_pd(const sys_system *sys, size_t i, const cpu_set_t *allowed,
         if (claim(sys, used, i, q->id, "IRQ")) {
             return -1;
         }
+        bool dev = q->kind == SYS_IRQ_DEVICE_IN || q->kind == SYS_IRQ_DEVICE_OUT;
         if ((q->kind == SYS_IRQ_TAP && q->device >= sys->num_taps) ||
-            (q->kind != SYS_IRQ_TAP && q->kind != SYS_IRQ_TIMERFD)) {
-            mon_err("PD '%s': IRQ %u names no device", p->name, q->id);
+            (dev && (q->device >= sys->num_devices || sys->devices[q->device].pd != i ||
+                     sys->devices[q->device].kind != SYS_DEVICE_TTY)) ||
+            (unsigned)q->kind > SYS_IRQ_DEVICE_OUT) {
+            mon_err("PD '%s': IRQ %u names no device (of its own, a tty for device_in/out)",
+                    p->name, q->id);
             return -1;
+        }
+    }
+    return 0;
+}
+
+static int check_devices(const sys_system *sys)
+{
+    for (size_t d = 0; d < sys->num_devices; d++) {
+        const sys_device *dev = &sys->devices[d];
+        if (dev->pd >= sys->num_pds || dev->id >= SYS_MAX_DEVICES ||
+            (dev->kind != SYS_DEVICE_BLOCK && dev->kind != SYS_DEVICE_TTY) ||
+            (dev->kind == SYS_DEVICE_BLOCK && (!dev->path || !dev->path[0]))) {
+            mon_err("device %zu: bad PD, id, kind or path", d);
+            return -1;
+        }
+        for (size_t e = 0; e < d; e++) {
+            if (sys->devices[e].pd == dev->pd && sys->devices[e].id == dev->id) {
+                mon_err("PD '%s': device id %u used twice", sys->pds[dev->pd].name, dev->id);
+                return -1;
+            }
         }
     }
     return 0;
@@ -112,7 +143,7 @@ int mon_validate(const sys_system *sys, const cpu_set_t *allowed)
         mon_err("the system has no protection domain");
         return -1;
     }
-    if (check_regions(sys) || check_taps(sys)) {
+    if (check_regions(sys) || check_taps(sys) || check_devices(sys)) {
         return -1;
     }
     bool(*used)[SDDF_MAX_CHANNELS] = calloc(sys->num_pds, sizeof(*used));

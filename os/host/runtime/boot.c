@@ -1,8 +1,10 @@
 /*
  * os/host/runtime/boot.c - read the boot blob the monitor passed at
- * HOST_BOOT_FD, validate it (boot_parse.c) and record the PD's descriptors.
+ * HOST_BOOT_FD, validate it (boot_parse.c) and record the PD's descriptors
+ * (channels, IRQs and what each waits for, devices) and flags.
  */
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,7 +33,7 @@ void rt_boot(struct host_boot_view *view)
     memcpy(rt.name, h->pd_name, sizeof(rt.name)); /* NUL-terminated: checked */
 
     for (unsigned i = 0; i < SDDF_MAX_CHANNELS; i++) {
-        rt.ch[i] = (struct rt_channel){-1, -1, -1, -1, -1, false};
+        rt.ch[i] = (struct rt_channel){-1, -1, -1, -1, -1, 0, false};
     }
     for (uint32_t i = 0; i < h->num_channels; i++) {
         const struct host_boot_channel *c = &view->channels[i];
@@ -42,6 +44,16 @@ void rt_boot(struct host_boot_view *view)
     }
     for (uint32_t i = 0; i < h->num_irqs; i++) {
         rt.ch[view->irqs[i].id].irq_fd = view->irqs[i].fd;
+        rt.ch[view->irqs[i].id].irq_events =
+            view->irqs[i].kind == HOST_IRQ_DEVICE_OUT ? EPOLLOUT : EPOLLIN;
     }
+    for (unsigned i = 0; i < HOST_BOOT_MAX_DEVICES; i++) {
+        rt.dev[i] = (struct rt_device){-1, -1, 0};
+    }
+    for (uint32_t i = 0; i < h->num_devices; i++) {
+        const struct host_boot_device *d = &view->devices[i];
+        rt.dev[d->id] = (struct rt_device){d->fd, d->out_fd >= 0 ? d->out_fd : d->fd, d->kind};
+    }
+    rt.log_crlf = (h->flags & HOST_BOOT_F_STDERR_CRLF) != 0;
     rt.fault_fd = h->fault_fd;
 }

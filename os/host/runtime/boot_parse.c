@@ -67,6 +67,27 @@ static int claim_id(bool *used, uint32_t id, const char *what, uint32_t i, char 
     return 0;
 }
 
+/* Device ids have their own id space of HOST_BOOT_MAX_DEVICES. */
+static int check_devices(const struct host_boot_device *devs, uint32_t n, char *err, size_t errlen)
+{
+    bool used[HOST_BOOT_MAX_DEVICES] = {false};
+    for (uint32_t i = 0; i < n; i++) {
+        struct host_boot_device d;
+        memcpy(&d, &devs[i], sizeof(d));
+        if (d.id >= HOST_BOOT_MAX_DEVICES || used[d.id]) {
+            return fail(err, errlen, "device %u: id %u out of range or used twice", i, d.id);
+        }
+        used[d.id] = true;
+        if (d.kind != HOST_DEVICE_BLOCK && d.kind != HOST_DEVICE_TTY) {
+            return fail(err, errlen, "device %u: unknown kind %u", d.id, d.kind);
+        }
+        if (!fd_ok(d.fd, false) || !fd_ok(d.out_fd, true)) {
+            return fail(err, errlen, "device %u: bad fd", d.id);
+        }
+    }
+    return 0;
+}
+
 int host_boot_parse(const void *buf, size_t len, struct host_boot_view *out, char *err,
                     size_t errlen)
 {
@@ -84,14 +105,18 @@ int host_boot_parse(const void *buf, size_t len, struct host_boot_view *out, cha
         return fail(err, errlen, "PD name not NUL-terminated or empty");
     }
     if (h->num_maps > HOST_BOOT_MAX_MAPS || h->num_channels > SDDF_MAX_CHANNELS ||
-        h->num_irqs > SDDF_MAX_CHANNELS) {
-        return fail(err, errlen, "too many maps/channels/irqs (%u/%u/%u)", h->num_maps,
-                    h->num_channels, h->num_irqs);
+        h->num_irqs > SDDF_MAX_CHANNELS || h->num_devices > HOST_BOOT_MAX_DEVICES) {
+        return fail(err, errlen, "too many maps/channels/irqs/devices (%u/%u/%u/%u)", h->num_maps,
+                    h->num_channels, h->num_irqs, h->num_devices);
+    }
+    if (h->flags & ~HOST_BOOT_F_STDERR_CRLF) {
+        return fail(err, errlen, "unknown flags 0x%x", h->flags);
     }
     /* Counts are bounded above, so this sum cannot overflow. */
     size_t need = sizeof(*h) + (size_t)h->num_maps * sizeof(struct host_boot_map) +
                   (size_t)h->num_channels * sizeof(struct host_boot_channel) +
-                  (size_t)h->num_irqs * sizeof(struct host_boot_irq);
+                  (size_t)h->num_irqs * sizeof(struct host_boot_irq) +
+                  (size_t)h->num_devices * sizeof(struct host_boot_device);
     if (h->size != need || len != need) {
         return fail(err, errlen, "boot size %u (blob %zu), expected %zu", h->size, len, need);
     }
@@ -111,6 +136,8 @@ int host_boot_parse(const void *buf, size_t len, struct host_boot_view *out, cha
     const struct host_boot_channel *chs = (const void *)p;
     p += (size_t)h->num_channels * sizeof(*chs);
     const struct host_boot_irq *irqs = (const void *)p;
+    p += (size_t)h->num_irqs * sizeof(*irqs);
+    const struct host_boot_device *devs = (const void *)p;
 
     if (check_maps(maps, h->num_maps, err, errlen)) {
         return -1;
@@ -132,10 +159,17 @@ int host_boot_parse(const void *buf, size_t len, struct host_boot_view *out, cha
         if (!fd_ok(irqs[i].fd, false)) {
             return fail(err, errlen, "irq %u: bad fd", irqs[i].id);
         }
+        if (irqs[i].kind > HOST_IRQ_DEVICE_OUT) {
+            return fail(err, errlen, "irq %u: unknown kind %u", irqs[i].id, irqs[i].kind);
+        }
+    }
+    if (check_devices(devs, h->num_devices, err, errlen)) {
+        return -1;
     }
     out->hdr = h;
     out->maps = maps;
     out->channels = chs;
     out->irqs = irqs;
+    out->devices = devs;
     return 0;
 }

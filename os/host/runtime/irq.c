@@ -1,7 +1,9 @@
 /*
- * os/host/runtime/irq.c - IRQs: a Linux device descriptor (TAP, timerfd...)
- * in the event loop with EPOLLONESHOT, so after one notified() the IRQ stays
- * masked until the driver acks it (seL4 semantics); the ack re-arms it.
+ * os/host/runtime/irq.c - IRQs: a Linux device descriptor (TAP, timerfd,
+ * eventfd, a device's duplicate) in the event loop with EPOLLONESHOT, so
+ * after one notified() the IRQ stays masked until the driver acks it (seL4
+ * semantics); the ack re-arms it. A device_out IRQ waits for EPOLLOUT, every
+ * other kind for EPOLLIN. Also the device accessors of sddf/host/device.h.
  */
 #include <sys/epoll.h>
 #include <sddf/host/device.h>
@@ -9,7 +11,7 @@
 
 static struct epoll_event irq_event(sddf_channel ch)
 {
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT,
+    struct epoll_event ev = {.events = rt.ch[ch].irq_events | EPOLLONESHOT,
                              .data.u64 = ((uint64_t)RT_EV_IRQ << 32) | ch};
     return ev;
 }
@@ -44,4 +46,19 @@ void sddf_deferred_irq_ack(sddf_channel ch)
 int sddf_host_irq_fd(sddf_channel irq_ch)
 {
     return irq_ch < SDDF_MAX_CHANNELS ? rt.ch[irq_ch].irq_fd : -1;
+}
+
+int sddf_host_device_fd(unsigned device_id)
+{
+    return device_id < HOST_BOOT_MAX_DEVICES ? rt.dev[device_id].fd : -1;
+}
+
+int sddf_host_device_out_fd(unsigned device_id)
+{
+    return device_id < HOST_BOOT_MAX_DEVICES ? rt.dev[device_id].out_fd : -1;
+}
+
+int sddf_host_device_kind(unsigned device_id)
+{
+    return device_id < HOST_BOOT_MAX_DEVICES ? (int)rt.dev[device_id].kind : 0;
 }

@@ -1,7 +1,8 @@
 /*
  * os/host/runtime/log.c - sddf_log and sddf_fatal: one line per call,
  * "[pdname] message", written with a single write(2) to stderr (the monitor's
- * log) so lines of concurrent PDs do not interleave.
+ * log) so lines of concurrent PDs do not interleave. While stderr is a
+ * terminal in raw mode (a tty device of the system), lines end "\r\n".
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,8 +20,11 @@ static void vlog(const char *fmt, va_list ap)
     }
     int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
     size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-    if (len > sizeof(line) - 2) {
-        len = sizeof(line) - 2; /* truncated: keep the newline */
+    if (len > sizeof(line) - 3) {
+        len = sizeof(line) - 3; /* truncated: keep the line end */
+    }
+    if (rt.log_crlf) { /* the terminal does no output processing while raw */
+        line[len++] = '\r';
     }
     line[len++] = '\n';
     ssize_t w = write(STDERR_FILENO, line, len);

@@ -15,18 +15,28 @@
 
 /** One channel id of this PD; every fd is -1 when not held. */
 struct rt_channel {
-    int notify_fd;    /* eventfd to signal the peer */
-    int wait_fd;      /* eventfd the peer signals */
-    int ppc_call_fd;  /* socket to call the peer */
-    int ppc_serve_fd; /* socket on which the peer calls us */
-    int irq_fd;       /* device descriptor when this id is an IRQ */
-    bool warned;      /* a misuse of this id has been logged already */
+    int notify_fd;       /* eventfd to signal the peer */
+    int wait_fd;         /* eventfd the peer signals */
+    int ppc_call_fd;     /* socket to call the peer */
+    int ppc_serve_fd;    /* socket on which the peer calls us */
+    int irq_fd;          /* device descriptor when this id is an IRQ */
+    uint32_t irq_events; /* EPOLLIN or EPOLLOUT: what the IRQ waits for */
+    bool warned;         /* a misuse of this id has been logged already */
+};
+
+/** One device of this PD (sddf/host/device.h); fds are -1 when not held. */
+struct rt_device {
+    int fd;
+    int out_fd;
+    uint32_t kind; /* HOST_DEVICE_*, 0 = none */
 };
 
 /** The runtime's state. */
 struct rt_state {
     char name[SDDF_NAME_LENGTH];
     struct rt_channel ch[SDDF_MAX_CHANNELS];
+    struct rt_device dev[HOST_BOOT_MAX_DEVICES];
+    bool log_crlf;      /* stderr is a raw terminal: end log lines with "\r\n" */
     bool warned_bad_id; /* an id >= SDDF_MAX_CHANNELS has been logged */
     int epoll_fd;
     const uint8_t *config; /* read-only configuration blob, or NULL */

@@ -1,0 +1,217 @@
+/*
+ * serial/components/virt_tx.c - the serial transmit virtualiser (sDDF design,
+ * "Serial Tx virtualiser").
+ *
+ * Multiplexes the clients' tx rings (and the rx virtualiser's console ring,
+ * on which it reports focus switches) onto the driver's tx ring, by WHOLE
+ * LINES: a client's bytes move only up to and including a '\n', and a line
+ * moves only if it fits in the driver ring in one piece, so one client's
+ * line is never split by another's. A line too long to ever complete in its
+ * ring (no '\n' in SERIAL_TX_CHUNK bytes, or a partial line of half the
+ * ring) moves as it is and is counted (tx_split). Optionally each client
+ * line starts with "[name] " and is wrapped in an ANSI colour (ESC[3Nm ..
+ * ESC[0m, N cycling 1..6 by client index, as sDDF does).
+ *
+ * Every line is copied out of the client's ring into private memory once,
+ * then scanned and emitted from the copy (a client rewriting its ring
+ * meanwhile cannot smuggle a line past the prefix).
+ *
+ * Signalling (serial form): virt_tx always notifies the driver after
+ * publishing; when the driver ring is full it asks the driver for a signal
+ * (with the double check) and waits. It notifies a client only if that
+ * client asked (its ring was full).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sddf/os.h>
+#include <sddf/serial/config.h>
+#include <sddf/serial/queue.h>
+
+/** Most bytes looked at per line: a longer line is moved in pieces. */
+#define SERIAL_TX_CHUNK 4096u
+/** Sources: the clients plus the console ring from virt_rx (last). */
+#define SERIAL_TX_SOURCES (SDDF_SERIAL_MAX_CLIENTS + 1u)
+
+static const char colour_end[] = "\x1b[0m";
+
+static struct {
+    const serial_virt_tx_config_t *cfg;
+    serial_queue_handle_t drv;
+    uint32_t drv_tail;
+    serial_queue_handle_t src[SERIAL_TX_SOURCES];
+    uint32_t head[SERIAL_TX_SOURCES]; /* private copy: a client cannot move it */
+    bool at_line_start[SERIAL_TX_SOURCES];
+    uint32_t num_src; /* clients, plus 1 if there is a console */
+    uint32_t next;    /* the source a pass starts with: one the driver had no room for */
+    bool drv_dirty;   /* gave the driver bytes in this handler */
+    char line[SERIAL_TX_CHUNK];
+    uint64_t *bytes, *lines, *split, *corrupt, *overrun, *waits;
+} vt;
+
+static bool is_console(uint32_t s)
+{
+    return vt.cfg->has_console && s == vt.num_src - 1;
+}
+
+/* Bytes the decoration of a line from @s adds (prefix and colour). */
+static uint32_t decoration(uint32_t s, bool start, char *pre, size_t pre_size)
+{
+    pre[0] = '\0';
+    if (is_console(s))
+        return 0;
+    size_t n = 0;
+    if (vt.cfg->enable_colour)
+        n += (size_t)snprintf(pre + n, pre_size - n, "\x1b[3%um", 1 + s % 6);
+    if (vt.cfg->enable_prefix && start)
+        n += (size_t)snprintf(pre + n, pre_size - n, "[%.*s] ", (int)SDDF_SERIAL_NAME_LENGTH - 1,
+                              vt.cfg->clients[s].name);
+    return (uint32_t)(n + (vt.cfg->enable_colour ? sizeof(colour_end) - 1 : 0));
+}
+
+/* Room in the driver ring for @need bytes? Otherwise ask the driver to signal (double check). */
+static bool drv_room(uint32_t need)
+{
+    if (serial_queue_free(&vt.drv, vt.drv_tail) >= need)
+        return true;
+    serial_request_consumer_signal(&vt.drv);
+    if (serial_queue_free(&vt.drv, vt.drv_tail) >= need) {
+        serial_cancel_consumer_signal(&vt.drv);
+        return true;
+    }
+    sddf_stat_add(vt.waits, 1);
+    return false;
+}
+
+static void emit(const char *p, uint32_t n)
+{
+    (void)serial_enqueue_batch_local(&vt.drv, &vt.drv_tail, n, p); /* room checked */
+}
+
+/*
+ * Move whole lines of source @s to the driver while they fit. Returns false
+ * if @s still has a complete line the driver ring had no room for.
+ */
+static bool move_lines(uint32_t s)
+{
+    serial_queue_handle_t *h = &vt.src[s];
+    uint32_t budget = h->capacity; /* a well-behaved client offers at most its ring per pass */
+    bool blocked = false;
+    uint32_t start_head = vt.head[s];
+    for (;;) {
+        uint32_t avail = atomic_load_explicit(&h->queue->tail, memory_order_acquire) - vt.head[s];
+        if (avail > h->capacity) {
+            sddf_stat_add(vt.corrupt, 1); /* the client broke its indices: drop its ring */
+            vt.head[s] += avail;
+            break;
+        }
+        if (avail == 0)
+            break;
+        if (budget == 0) {
+            sddf_stat_add(vt.overrun, 1);
+            break;
+        }
+        uint32_t n = avail < SERIAL_TX_CHUNK ? avail : SERIAL_TX_CHUNK;
+        serial_queue__copy_out(h, vt.head[s], vt.line, n); /* the one read of these bytes */
+        char *nl = memchr(vt.line, '\n', n);
+        uint32_t len = nl ? (uint32_t)(nl - vt.line) + 1 : n;
+        if (nl == NULL && n < SERIAL_TX_CHUNK && avail < h->capacity / 2 && !is_console(s))
+            break; /* an unfinished line: wait for its end */
+        char pre[SDDF_SERIAL_NAME_LENGTH + 16];
+        uint32_t need = len + decoration(s, vt.at_line_start[s], pre, sizeof(pre));
+        if (!drv_room(need)) {
+            blocked = true;
+            break;
+        }
+        emit(pre, (uint32_t)strlen(pre));
+        emit(vt.line, len);
+        if (vt.cfg->enable_colour && !is_console(s))
+            emit(colour_end, sizeof(colour_end) - 1);
+        vt.head[s] += len;
+        budget = len > budget ? 0 : budget - len;
+        vt.at_line_start[s] = nl != NULL;
+        sddf_stat_add(nl ? vt.lines : vt.split, 1);
+        sddf_stat_add(vt.bytes, len);
+        vt.drv_dirty = true;
+    }
+    if (vt.head[s] != start_head) {
+        serial_update_shared_head(h, vt.head[s]);
+        if (serial_require_consumer_signal(h)) { /* the client waits for room */
+            serial_cancel_consumer_signal(h);
+            sddf_notify(is_console(s) ? vt.cfg->console.id : vt.cfg->clients[s].conn.id);
+        }
+    }
+    return !blocked;
+}
+
+/* One pass over every source; stops at the first the driver has no room for (FIFO fairness). */
+static void tx_provide(void)
+{
+    /* the console first: a switch message precedes the new client's answers */
+    bool room = !vt.cfg->has_console || move_lines(vt.num_src - 1);
+    uint32_t n = vt.cfg->has_console ? vt.num_src - 1 : vt.num_src;
+    for (uint32_t i = 0; room && i < n; i++) {
+        uint32_t s = (vt.next + i) % n;
+        if (!move_lines(s)) {
+            vt.next = s; /* it goes first when the driver makes room */
+            break;
+        }
+    }
+    if (vt.drv_dirty) {
+        serial_update_shared_tail(&vt.drv, vt.drv_tail);
+        sddf_notify(vt.cfg->driver.id); /* serial form: the producer always notifies */
+        vt.drv_dirty = false;
+    }
+}
+
+static void bind(const serial_connection_resource_t *c, serial_queue_handle_t *h, const char *who)
+{
+    if (serial_conn_init(c, h) != 0)
+        sddf_fatal("serial virt_tx: bad %s connection (tool/component mismatch?)", who);
+}
+
+void init(void)
+{
+    memset(&vt, 0, sizeof(vt));
+    const serial_virt_tx_config_t *cfg =
+        sddf_config_find(SDDF_CLASS_SERIAL, SERIAL_ROLE_VIRT_TX, sizeof(*cfg));
+    if (cfg == NULL || cfg->header.version != SDDF_CONFIG_VERSION)
+        sddf_fatal("serial virt_tx: no serial virt_tx config record of this version");
+    if (cfg->num_clients > SDDF_SERIAL_MAX_CLIENTS)
+        sddf_fatal("serial virt_tx: %u clients, at most %u", cfg->num_clients,
+                   SDDF_SERIAL_MAX_CLIENTS);
+    vt.cfg = cfg;
+    bind(&cfg->driver, &vt.drv, "driver");
+    if (vt.drv.capacity < 2 * SERIAL_TX_CHUNK)
+        sddf_fatal("serial virt_tx: driver ring of %u bytes, need at least %u", vt.drv.capacity,
+                   2 * SERIAL_TX_CHUNK);
+    vt.drv_tail = serial_queue_tail(&vt.drv);
+    for (uint32_t c = 0; c < cfg->num_clients; c++)
+        bind(&cfg->clients[c].conn, &vt.src[c], "client");
+    vt.num_src = cfg->num_clients;
+    if (cfg->has_console)
+        bind(&cfg->console, &vt.src[vt.num_src++], "console");
+    for (uint32_t s = 0; s < vt.num_src; s++) {
+        vt.head[s] = serial_queue_head(&vt.src[s]);
+        vt.at_line_start[s] = true;
+    }
+    vt.bytes = sddf_stat_counter("tx_bytes");
+    vt.lines = sddf_stat_counter("tx_lines");
+    vt.split = sddf_stat_counter("tx_split");
+    vt.corrupt = sddf_stat_counter("tx_corrupt");
+    vt.overrun = sddf_stat_counter("tx_overrun");
+    vt.waits = sddf_stat_counter("driver_full");
+
+    size_t blen = strnlen(cfg->begin_str, sizeof(cfg->begin_str));
+    if (blen > 0 && drv_room((uint32_t)blen)) {
+        emit(cfg->begin_str, (uint32_t)blen);
+        vt.drv_dirty = true;
+    }
+    tx_provide(); /* clients may have written before we started */
+}
+
+void notified(sddf_channel ch)
+{
+    (void)ch; /* a notification is only a hint: look at every ring */
+    tx_provide();
+}

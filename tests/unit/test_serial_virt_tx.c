@@ -1,0 +1,174 @@
+/*
+ * tests/unit/test_serial_virt_tx.c - the serial tx virtualiser
+ * (serial/components/virt_tx.c) through the fake OS layer: the test plays the
+ * driver, two clients and virt_rx's console ring.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake_os.h"
+#include "serial_test_rings.h"
+
+#define CH_DRV  0u
+#define CH_C0   1u
+#define CH_C1   2u
+#define CH_CONS 3u
+#define DRV_CAP 8192u
+#define CLI_CAP 4096u
+
+static struct {
+    serial_virt_tx_config_t cfg;
+    serial_queue_handle_t drv, cli[2], console;
+    char out[2 * DRV_CAP];
+} t;
+
+static void build(bool colour, bool prefix)
+{
+    st_free_all();
+    memset(&t, 0, sizeof(t));
+    fake_os_reset();
+    st_header(&t.cfg.header, SERIAL_ROLE_VIRT_TX, sizeof(t.cfg));
+    st_conn(&t.cfg.driver, DRV_CAP, CH_DRV, &t.drv);
+    t.cfg.num_clients = 2;
+    for (int i = 0; i < 2; i++) {
+        st_conn(&t.cfg.clients[i].conn, CLI_CAP, (uint8_t)(CH_C0 + i), &t.cli[i]);
+        snprintf(t.cfg.clients[i].name, sizeof(t.cfg.clients[i].name), "c%d", i);
+    }
+    st_conn(&t.cfg.console, CLI_CAP, CH_CONS, &t.console);
+    t.cfg.has_console = 1;
+    t.cfg.enable_colour = colour;
+    t.cfg.enable_prefix = prefix;
+    fake_os_add_config(&t.cfg);
+    init();
+    fake_os_end_handler();
+}
+
+static const char *drain(void)
+{
+    st_take(&t.drv, t.out, sizeof(t.out));
+    return t.out;
+}
+
+/* Only whole lines move; a partial line waits for its end, then moves in one piece. */
+static void test_whole_lines(void **state)
+{
+    (void)state;
+    build(false, true);
+    st_put(&t.cli[0], "hel", 3);
+    st_put(&t.cli[1], "world\r\n", 7);
+    fake_os_dispatch(CH_C1);
+    assert_string_equal(drain(), "[c1] world\r\n");
+    assert_true(fake_os_notify_count(CH_DRV) >= 1);
+    st_put(&t.cli[0], "lo\r\nmore", 8);
+    fake_os_dispatch(CH_C0);
+    assert_string_equal(drain(), "[c0] hello\r\n");
+    st_put(&t.cli[0], "\n", 1);
+    fake_os_dispatch(CH_C0);
+    assert_string_equal(drain(), "[c0] more\n");
+    assert_int_equal(fake_os_stat("tx_lines"), 3);
+}
+
+/* Colour: ESC[3Nm .. ESC[0m around each line, N by client index; console lines plain. */
+static void test_colour_and_console(void **state)
+{
+    (void)state;
+    build(true, false);
+    st_put(&t.cli[1], "x\n", 2);
+    st_put(&t.console, "note\r\n", 6);
+    fake_os_dispatch(CH_CONS);
+    assert_string_equal(drain(), "note\r\n\x1b[32mx\n\x1b[0m"); /* console first */
+}
+
+/* Driver ring full: the line stays whole in the client ring, virt_tx asks the driver to signal. */
+static void test_driver_full_backpressure(void **state)
+{
+    (void)state;
+    build(false, false);
+    static char big[DRV_CAP];
+    memset(big, 'a', sizeof(big));
+    uint32_t done = 0;
+    while (done < DRV_CAP - 10) { /* fill the driver ring with 4000-byte lines */
+        uint32_t n = DRV_CAP - 10 - done < 4000 ? DRV_CAP - 10 - done : 4000;
+        big[n - 1] = '\n';
+        assert_int_equal(st_put(&t.cli[0], big, n), n);
+        big[n - 1] = 'a';
+        fake_os_dispatch(CH_C0);
+        done += n;
+    }
+    assert_int_equal(serial_queue_length_consumer(&t.drv), DRV_CAP - 10);
+    st_put(&t.cli[1], "0123456789abc\n", 14);  /* 14 > 10 bytes free */
+    serial_request_consumer_signal(&t.cli[1]); /* client 1 waits for room */
+    fake_os_clear_events();
+    fake_os_dispatch(CH_C1);
+    assert_int_equal(serial_queue_length_consumer(&t.drv), DRV_CAP - 10);
+    assert_int_equal(atomic_load(&t.drv.queue->producer_signalled), 0);
+    assert_int_equal(fake_os_notify_count(CH_C1), 0);
+    drain();                  /* the driver consumes ... */
+    fake_os_dispatch(CH_DRV); /* ... and signals because virt_tx asked */
+    assert_string_equal(drain(), "0123456789abc\n");
+    assert_int_equal(fake_os_notify_count(CH_C1), 1); /* room for the client that asked */
+    assert_true(fake_os_stat("driver_full") >= 1);
+}
+
+/* A partial line of half the client ring moves as it is (counted): no deadlock. */
+static void test_long_partial_line(void **state)
+{
+    (void)state;
+    build(false, false);
+    static char part[CLI_CAP / 2];
+    memset(part, 'p', sizeof(part));
+    st_put(&t.cli[0], part, sizeof(part));
+    fake_os_dispatch(CH_C0);
+    assert_int_equal(strlen(drain()), sizeof(part));
+    assert_int_equal(fake_os_stat("tx_split"), 1);
+}
+
+/* A client that corrupts its indices is dropped and counted; the other keeps flowing. */
+static void test_corrupt_client(void **state)
+{
+    (void)state;
+    build(false, true);
+    atomic_store(&t.cli[0].queue->tail, 5 * CLI_CAP);
+    st_put(&t.cli[1], "ok\n", 3);
+    fake_os_dispatch(CH_C0);
+    assert_string_equal(drain(), "[c1] ok\n");
+    assert_int_equal(fake_os_stat("tx_corrupt"), 1);
+}
+
+/* Every byte value, NUL included, passes unchanged inside a line. */
+static void test_all_bytes(void **state)
+{
+    (void)state;
+    build(false, false);
+    char in[257];
+    uint32_t n = 0;
+    for (int b = 0; b < 256; b++)
+        if (b != '\n')
+            in[n++] = (char)b;
+    in[n++] = '\n';
+    st_put(&t.cli[0], in, n);
+    fake_os_dispatch(CH_C0);
+    assert_int_equal(st_take(&t.drv, t.out, sizeof(t.out)), n);
+    assert_memory_equal(t.out, in, n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_whole_lines),
+        cmocka_unit_test(test_colour_and_console),
+        cmocka_unit_test(test_driver_full_backpressure),
+        cmocka_unit_test(test_long_partial_line),
+        cmocka_unit_test(test_corrupt_client),
+        cmocka_unit_test(test_all_bytes),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    st_free_all();
+    return rc;
+}
