@@ -14,6 +14,7 @@
 #include <libgen.h>
 #include <libxml/parser.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ static void usage(FILE *out)
           "            as FILE:LINE: message (exit 1)\n"
           "  describe  print the expanded low-level description of FILE\n"
           "  run       check FILE, then build and run it under the monitor until\n"
-          "            SIGINT/SIGTERM, the timeout, or a PD exits or faults\n"
+          "            SIGINT/SIGTERM/SIGHUP, the timeout, or a PD exits or faults\n"
           "            --quiet       only faults and errors\n"
           "            --stats       print every PD's statistics counters at the end\n"
           "            --timeout MS  stop the system after MS milliseconds\n"
@@ -98,6 +99,11 @@ static int cmd_describe(const char *file)
     return 0;
 }
 
+static int cmd_check_or_describe(bool check, const char *file)
+{
+    return check ? cmd_check(file) : cmd_describe(file);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     bool quiet = false, stats = false;
@@ -108,7 +114,11 @@ static int cmd_run(int argc, char **argv)
             quiet = true;
         } else if (strcmp(argv[i], "--stats") == 0) {
             stats = true;
-        } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+        } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 == argc) {
+            fputs("sddf: option '--timeout' needs a value (milliseconds)\n", stderr);
+            usage(stderr);
+            return EXIT_USAGE;
+        } else if (strcmp(argv[i], "--timeout") == 0) {
             char *end;
             const char *v = argv[++i];
             timeout = strtoul(v, &end, 10);
@@ -116,7 +126,12 @@ static int cmd_run(int argc, char **argv)
                 fprintf(stderr, "sddf: bad --timeout '%s' (milliseconds)\n", v);
                 return EXIT_USAGE;
             }
-        } else if (argv[i][0] == '-' || file != NULL) {
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "sddf: unknown option '%s' for run\n", argv[i]);
+            usage(stderr);
+            return EXIT_USAGE;
+        } else if (file != NULL) {
+            fprintf(stderr, "sddf: one FILE only ('%s' and '%s')\n", file, argv[i]);
             usage(stderr);
             return EXIT_USAGE;
         } else {
@@ -124,6 +139,7 @@ static int cmd_run(int argc, char **argv)
         }
     }
     if (file == NULL) {
+        fputs("sddf: run needs a FILE\n", stderr);
         usage(stderr);
         return EXIT_USAGE;
     }
@@ -151,13 +167,18 @@ int main(int argc, char **argv)
         printf("sddf %s\n", SDDF_VERSION);
         return 0;
     }
-    if (strcmp(argv[1], "check") == 0 && argc == 3)
-        rc = cmd_check(argv[2]);
-    else if (strcmp(argv[1], "describe") == 0 && argc == 3)
-        rc = cmd_describe(argv[2]);
+    bool one_file = strcmp(argv[1], "check") == 0 || strcmp(argv[1], "describe") == 0;
+    if (one_file && argc == 3 && argv[2][0] != '-')
+        rc = cmd_check_or_describe(argv[1][0] == 'c', argv[2]);
     else if (strcmp(argv[1], "run") == 0)
         rc = cmd_run(argc - 2, argv + 2);
     else {
+        if (one_file && argc == 3)
+            fprintf(stderr, "sddf: unknown option '%s' for %s\n", argv[2], argv[1]);
+        else if (one_file)
+            fprintf(stderr, "sddf: %s needs exactly one FILE\n", argv[1]);
+        else
+            fprintf(stderr, "sddf: unknown command '%s'\n", argv[1]);
         usage(stderr);
         rc = EXIT_USAGE;
     }

@@ -19,6 +19,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/*
+ * Limits of a model that `sddf run` can build. The system tool checks each
+ * of them with a FILE:LINE error (tools/system_check.c) and the monitor
+ * checks them again before it creates anything (os/host/monitor/validate.c),
+ * so a description that passes `sddf check` is never refused by `sddf run`
+ * for a limit. The boot format's own limits (maps and descriptors per PD)
+ * are in os/host/boot.h.
+ */
+/** Most PDs in one system: PD i runs under uid/gid MONITOR_PD_ID_BASE + i (monitor.h). */
+#define SYS_MAX_PDS 4096u
+/** Largest memory region: a sanity bound far above any real queue or data region (64 GiB). */
+#define SYS_MAX_REGION_SIZE (64ull << 30)
+/** Longest region name: the memfd name limit (NAME_MAX 255 minus "memfd:"). */
+#define SYS_MAX_REGION_NAME 249u
+/** Largest configuration blob of one PD (all its records), in bytes. */
+#define SYS_MAX_CONFIG_SIZE (1u << 20)
+
 /** Map permissions (Microkit's perms="r", "rw", "rx", ...). */
 enum sys_perm {
     SYS_PERM_R = 1u,

@@ -2,18 +2,24 @@
  * tools/system_check.c - checks on the whole expanded model, run after the
  * class elements are expanded (so generated entities are checked exactly
  * like declared ones): overlapping maps, PPC priorities, synthetic IO
- * ranges, IRQ devices, devices (one disk or terminal per device), program
- * images, and the isolation invariants of the
+ * ranges, IRQ devices, devices (one disk or terminal per device), the
+ * limits of `sddf run` (PDs, maps and descriptors per PD, region names and
+ * sizes, configuration size, CPUs), program images, and the isolation
+ * invariants of the
  * sDDF design (section 6 of DESIGN.md: every queue has exactly one producer
  * and one consumer PD; no client maps a driver's DMA region or another
  * client's data).
  */
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sddf/config.h>
+
+#include "../os/host/boot.h"
 #include "system_internal.h"
 
 static uint64_t map_end(const sys_system *sys, const sys_map *m)
@@ -89,9 +95,19 @@ static bool is_file(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Executable for a PD: `sddf run` gives each PD a uid of its own, in no
+ * group, so only the "others" execute bit counts (os/host/monitor/launch.c). */
 static bool is_executable(const char *p)
 {
-    return is_file(p) && access(p, X_OK) == 0;
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0 &&
+           (st.st_mode & S_IXOTH);
 }
 
 /* Resolve a program image: absolute path; else the description's folder if
@@ -107,19 +123,28 @@ static void resolve_program(sys_builder *b, sys_pd *pd)
         cand[n++] = sys_xasprintf("%s/%s", b->dir, prog);
         cand[n++] = sys_xasprintf("%s/%s", b->program_dir, prog);
     }
-    const char *found = NULL, *not_exec = NULL;
+    const char *found = NULL, *not_exec = NULL, *dir = NULL;
     for (int i = 0; i < n && found == NULL; i++) {
         if (is_executable(cand[i]))
             found = cand[i];
         else if (not_exec == NULL && is_file(cand[i]))
             not_exec = cand[i];
+        else if (dir == NULL && is_dir(cand[i]))
+            dir = cand[i];
     }
     if (found != NULL) {
         char *real = realpath(found, NULL);
         pd->program_path = real != NULL ? real : sys_xstrdup(found);
+    } else if (not_exec != NULL && access(not_exec, X_OK) == 0) {
+        sys_error(b, pd->line,
+                  "program '%s' of '%s': '%s' is not executable by others (each PD runs under "
+                  "a uid of its own)",
+                  prog, pd->name, not_exec);
     } else if (not_exec != NULL) {
         sys_error(b, pd->line, "program '%s' of '%s': '%s' is not executable", prog, pd->name,
                   not_exec);
+    } else if (dir != NULL) {
+        sys_error(b, pd->line, "program '%s' of '%s': '%s' is a directory", prog, pd->name, dir);
     } else if (prog[0] == '/') {
         sys_error(b, pd->line, "program '%s' of '%s' not found", prog, pd->name);
     } else {
@@ -219,9 +244,103 @@ static void check_devices(sys_builder *b)
     }
 }
 
+/* A component finds its record by class and role (sddf_config_find): two
+ * records of one kind in a PD (a <config> and a class's) would be ambiguous. */
+static void check_config_unique(sys_builder *b, const sys_pd *pd)
+{
+    for (size_t i = 0; i + sizeof(sddf_config_header_t) <= pd->config_size;) {
+        sddf_config_header_t hi;
+        memcpy(&hi, pd->config + i, sizeof(hi));
+        if (hi.size < sizeof(hi) || hi.size > pd->config_size - i)
+            return; /* malformed: cannot be, records are checked where they are made */
+        for (size_t j = 0; j + sizeof(sddf_config_header_t) <= i;) {
+            sddf_config_header_t hj;
+            memcpy(&hj, pd->config + j, sizeof(hj));
+            if (hj.class_id == hi.class_id && hj.role == hi.role) {
+                sys_error(b, pd->line,
+                          "protection domain '%s' has two configuration records of class "
+                          "0x%02x role %u",
+                          pd->name, hi.class_id, hi.role);
+                return;
+            }
+            j += hj.size;
+        }
+        i += hi.size;
+    }
+}
+
+/* Channel ends and IRQs share SDDF_MAX_CHANNELS ids and a PD holds at most
+ * SYS_MAX_DEVICES devices, so only HOST_BOOT_MAX_MAPS can push a PD past the
+ * descriptor limit; check_limits still counts, as the monitor does. */
+_Static_assert(3 + HOST_BOOT_MAX_MAPS + 4 * SDDF_MAX_CHANNELS + 2 * SYS_MAX_DEVICES <=
+                   HOST_BOOT_MAX_FDS,
+               "a PD within the map, channel and device limits fits the descriptor limit");
+
+/*
+ * The limits `sddf run` enforces (tools/system.h, os/host/boot.h), so that a
+ * description `sddf check` passes is never refused by the monitor for one.
+ * Declared entities are checked where they are read; generated ones here.
+ */
+static void check_limits(sys_builder *b)
+{
+    const sys_system *sys = b->sys;
+    if (sys->num_pds > SYS_MAX_PDS)
+        sys_error(b, sys->pds[SYS_MAX_PDS].line,
+                  "%zu protection domains (at most %u: each runs under a uid of its own)",
+                  sys->num_pds, SYS_MAX_PDS);
+    for (size_t r = 0; r < sys->num_regions; r++) {
+        const sys_region *reg = &sys->regions[r];
+        if (strlen(reg->name) > SYS_MAX_REGION_NAME)
+            sys_error(b, reg->line, "memory region name '%s' is longer than %u characters",
+                      reg->name, SYS_MAX_REGION_NAME);
+        if (reg->size > SYS_MAX_REGION_SIZE)
+            sys_error(b, reg->line, "memory region '%s': size 0x%llx is larger than %llu GiB",
+                      reg->name, (unsigned long long)reg->size,
+                      (unsigned long long)(SYS_MAX_REGION_SIZE >> 30));
+    }
+    for (size_t p = 0; p < sys->num_pds; p++) {
+        const sys_pd *pd = &sys->pds[p];
+        size_t devices = 0, ends = 0;
+        for (size_t d = 0; d < sys->num_devices; d++)
+            devices += sys->devices[d].pd == p;
+        for (size_t c = 0; c < sys->num_channels; c++)
+            ends += (sys->channels[c].end[0].pd == p) + (sys->channels[c].end[1].pd == p);
+        size_t fds = host_boot_fd_bound(pd->num_maps, pd->num_irqs, devices, ends);
+        if (pd->num_maps > HOST_BOOT_MAX_MAPS)
+            sys_error(b, pd->line, "protection domain '%s' has %zu maps (at most %u)", pd->name,
+                      pd->num_maps, HOST_BOOT_MAX_MAPS);
+        else if (fds > HOST_BOOT_MAX_FDS)
+            sys_error(b, pd->line,
+                      "protection domain '%s' needs %zu descriptors for its maps, IRQs, "
+                      "devices and channels (at most %u)",
+                      pd->name, fds, HOST_BOOT_MAX_FDS);
+        if (pd->config_size > SYS_MAX_CONFIG_SIZE)
+            sys_error(b, pd->line,
+                      "protection domain '%s' has %zu bytes of configuration (at most %u)",
+                      pd->name, pd->config_size, SYS_MAX_CONFIG_SIZE);
+        check_config_unique(b, pd);
+    }
+}
+
+/* A CPU a PD names must be one `sddf run` may use (its affinity mask). */
+static void check_cpus(sys_builder *b)
+{
+    const sys_system *sys = b->sys;
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+        return;
+    for (size_t p = 0; p < sys->num_pds; p++)
+        if (sys->pds[p].cpu >= 0 &&
+            (sys->pds[p].cpu >= CPU_SETSIZE || !CPU_ISSET(sys->pds[p].cpu, &allowed)))
+            sys_error(b, sys->pds[p].line, "cpu %d of '%s' is not available to this process",
+                      sys->pds[p].cpu, sys->pds[p].name);
+}
+
 void sys_check_model(sys_builder *b)
 {
     sys_system *sys = b->sys;
+    check_limits(b);
     check_maps(b);
     check_ppc(b);
     check_io(b);
@@ -232,8 +351,10 @@ void sys_check_model(sys_builder *b)
                 sys->pds[p].irqs[i].device >= sys->num_taps)
                 sys_error(b, sys->pds[p].irqs[i].line, "IRQ of '%s' names no TAP device",
                           sys->pds[p].name);
-    if (b->program_dir != NULL)
+    if (b->program_dir != NULL) { /* checks of the machine `sddf run` would run on */
         for (size_t p = 0; p < sys->num_pds; p++)
             resolve_program(b, &sys->pds[p]);
+        check_cpus(b);
+    }
     b->errors += sys_check_invariants(sys, b->err);
 }

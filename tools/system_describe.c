@@ -2,9 +2,10 @@
  * tools/system_describe.c - sys_describe(): print an expanded system in the
  * low-level vocabulary (Microkit elements, host form; see
  * docs/system-description.md). The output is itself a valid description
- * that sys_load accepts (without the configuration records, which appear
- * only as comments). Generated entities carry a comment naming the class
- * element they came from; each PD's records are decoded into comments.
+ * that sys_load accepts and that runs exactly like the original: each PD's
+ * configuration records are carried as <config class role data="hex"/>
+ * elements, byte for byte. Generated entities carry a comment naming the
+ * class element they came from; each record is also decoded into a comment.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -190,6 +191,10 @@ static void describe_config(FILE *out, const sys_pd *pd)
         memcpy(rec, pd->config + off, h.size);
         describe_record(out, &h, rec);
         free(rec);
+        fprintf(out, "        <config class=\"0x%02x\" role=\"%u\" data=\"", h.class_id, h.role);
+        for (uint32_t i = 0; i < h.size; i++)
+            fprintf(out, "%02x", pd->config[off + i]);
+        fputs("\"/>\n", out);
         off += h.size;
     }
 }

@@ -209,6 +209,12 @@ bool sys_parse_ipv4_prefix(const char *s, uint32_t *be, uint8_t *prefix);
 /** The netmask (network byte order) of a prefix length 0..32. */
 uint32_t sys_prefix_mask(uint8_t prefix);
 /**
+ * Why @be (network byte order) with @prefix cannot be an interface's
+ * address: 0.0.0.0, 255.255.255.255, a /0 prefix, or (prefix <= 30) the
+ * network or broadcast address of its subnet (RFC 919, RFC 3021). NULL if usable.
+ */
+const char *sys_ipv4_unusable(uint32_t be, uint8_t prefix);
+/**
  * True if @s is a usable entity name: 1..SDDF_NAME_LENGTH-1 characters from
  * [A-Za-z0-9_.-] (and '/' if @allow_slash, for region names).
  */

@@ -8,6 +8,7 @@
  *       <map mr vaddr perms? cached?/>
  *       <irq id kind="tap|timerfd|eventfd|device_in|device_out" device?/>
  *       <device id kind="block|tty" path? read_only?/>
+ *       <config class role data/>   one configuration record, hex (as describe prints)
  *   </protection_domain>
  *   <channel> <end pd id pp? notify?/> <end .../> </channel>
  *
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sddf/config.h>
 #include <sddf/os.h>
 
 #include "system_internal.h"
@@ -63,6 +65,11 @@ static void read_region(sys_builder *b, const xmlNode *n)
                   (unsigned long long)size, (unsigned long long)page);
         return;
     }
+    if (size > SYS_MAX_REGION_SIZE) {
+        sys_error(b, line, "memory region '%s': size 0x%llx is larger than %llu GiB", name,
+                  (unsigned long long)size, (unsigned long long)(SYS_MAX_REGION_SIZE >> 30));
+        return;
+    }
     if (ri > 0 && (io == 0 || io % SYS_PAGE_SIZE != 0 || io + size < io)) {
         sys_error(b, line, "memory region '%s': io_addr 0x%llx must be nonzero and page aligned",
                   name, (unsigned long long)io);
@@ -91,6 +98,8 @@ static void read_tap(sys_builder *b, const xmlNode *n)
                   name);
     } else if (addr != NULL && !sys_parse_ipv4_prefix(addr, &ip, &prefix)) {
         sys_error(b, line, "bad IPv4 address/prefix '%s' (want a.b.c.d/p)", addr);
+    } else if (addr != NULL && sys_ipv4_unusable(ip, prefix) != NULL) {
+        sys_error(b, line, "host_address '%s' is %s", addr, sys_ipv4_unusable(ip, prefix));
     } else if (mtu < SYS_MIN_MTU || mtu > SYS_MAX_MTU) {
         sys_error(b, line, "mtu %llu out of range (%u..%u: a frame must fit a 2048-byte buffer)",
                   (unsigned long long)mtu, SYS_MIN_MTU, SYS_MAX_MTU);
@@ -302,10 +311,82 @@ static void read_device(sys_builder *b, size_t pd, const xmlNode *n)
     free(full);
 }
 
+/* The value of hex digit @c, or -1. */
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * <config class role data/>: one configuration record (sddf/config.h) given
+ * byte for byte, as `sddf describe` prints it, appended to the PD's blob.
+ * The record is checked as the runtime will read it: hex, a whole header
+ * whose magic, class, role, version and size agree with the element, a size
+ * that keeps the next record 8-byte aligned, and the PD's total in bounds.
+ */
+static void read_config(sys_builder *b, size_t pd, const xmlNode *n)
+{
+    static const char *const attrs[] = {"class", "role", "data", NULL};
+    int line = sys_line(n);
+    if (!sys_check_attrs(b, n, attrs) || !sys_check_children(b, n, NULL))
+        return;
+    uint64_t cls = 0, role = 0;
+    const char *data = sys_attr_req(b, n, "data");
+    if (sys_attr_u64(b, n, "class", true, &cls) < 0 ||
+        sys_attr_u64(b, n, "role", true, &role) < 0 || data == NULL)
+        return;
+    if (cls > 0xff || role > 0xff) {
+        sys_error(b, line, "config class %llu or role %llu out of range (0..255)",
+                  (unsigned long long)cls, (unsigned long long)role);
+        return;
+    }
+    size_t len = strlen(data);
+    sys_pd *p = &b->sys->pds[pd];
+    if (len % 2 != 0 || len / 2 < sizeof(sddf_config_header_t) ||
+        len / 2 > SYS_MAX_CONFIG_SIZE - p->config_size) {
+        sys_error(b, line,
+                  "config data of %zu hex digits: want an even number, a record of %zu to %u "
+                  "bytes in all",
+                  len, sizeof(sddf_config_header_t), SYS_MAX_CONFIG_SIZE);
+        return;
+    }
+    uint8_t *rec = sys_xrealloc(NULL, len / 2, 1);
+    for (size_t i = 0; i < len / 2; i++) {
+        int hi = hex_digit(data[2 * i]), lo = hex_digit(data[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            sys_error(b, line, "config data: '%c%c' at offset %zu is not a hex byte", data[2 * i],
+                      data[2 * i + 1], 2 * i);
+            free(rec);
+            return;
+        }
+        rec[i] = (uint8_t)(hi << 4 | lo);
+    }
+    sddf_config_header_t h;
+    memcpy(&h, rec, sizeof(h));
+    if (memcmp(h.magic, SDDF_CONFIG_MAGIC, sizeof(h.magic)) != 0 || h.class_id != cls ||
+        h.role != role || h.size != len / 2 || h.version != SDDF_CONFIG_VERSION ||
+        h.reserved != 0 || h.size % 8 != 0) {
+        sys_error(b, line,
+                  "config record header does not match: want magic \"sDDF\", class 0x%02x, "
+                  "role %u, version %u, size %zu (a multiple of 8) and reserved 0",
+                  (unsigned)cls, (unsigned)role, SDDF_CONFIG_VERSION, len / 2);
+        free(rec);
+        return;
+    }
+    sys_config_append(b->sys, pd, rec, len / 2);
+    free(rec);
+}
+
 static void read_pd(sys_builder *b, const xmlNode *n)
 {
     static const char *const attrs[] = {"name", "priority", "passive", "cpu", "stack_size", NULL};
-    static const char *const children[] = {"program_image", "map", "irq", "device", NULL};
+    static const char *const children[] = {"program_image", "map", "irq", "device", "config", NULL};
     static const char *const image_attrs[] = {"path", NULL};
     int line = sys_line(n);
     unsigned before = b->errors; /* report every attribute problem, then stop */
@@ -368,6 +449,8 @@ static void read_pd(sys_builder *b, const xmlNode *n)
             read_map(b, pd, c);
         else if (sys_is(c, "irq"))
             read_irq(b, pd, c);
+        else if (sys_is(c, "config"))
+            read_config(b, pd, c);
     }
 }
 

@@ -14,11 +14,26 @@
 void sys_error(sys_builder *b, int line, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(b->err, "%s:%d: ", b->file, line);
+    char *msg = NULL;
     va_start(ap, fmt);
-    vfprintf(b->err, fmt, ap);
+    int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
+    if (n < 0) {
+        fputs("sddf: out of memory\n", stderr);
+        abort();
+    }
+    /* One line per error, whatever a value quoted in it holds: control
+     * characters (a newline in an attribute, an escape sequence) are shown
+     * as \xNN, never written to the terminal. */
+    fprintf(b->err, "%s:%d: ", b->file, line);
+    for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(b->err, "\\x%02x", *p);
+        else
+            fputc(*p, b->err);
+    }
     fputc('\n', b->err);
+    free(msg);
     b->errors++;
 }
 

@@ -168,6 +168,23 @@ static bool read_client(sys_builder *b, net_spec *n, const xmlNode *x, net_clien
             sys_error(b, line, "bad IPv4 address/prefix '%s' (want a.b.c.d/p)", ip);
             return false;
         }
+        const char *why = sys_ipv4_unusable(c->ip, prefix);
+        if (why != NULL) {
+            sys_error(b, line, "client ip '%s' is %s", ip, why);
+            return false;
+        }
+        if (n->host_addr != 0 && c->ip == n->host_addr) {
+            sys_error(b, line, "client ip '%s' is the host address of net '%s' (line %d)", ip,
+                      n->name, n->line);
+            return false;
+        }
+        for (size_t i = 0; i < n->num_clients; i++) {
+            if (n->clients[i].has_ip && n->clients[i].ip == c->ip) {
+                sys_error(b, line, "duplicate IP address '%s' in net '%s' (first at line %d)", ip,
+                          n->name, n->clients[i].line);
+                return false;
+            }
+        }
         c->has_ip = true;
         c->netmask = sys_prefix_mask(prefix);
     }
@@ -221,6 +238,11 @@ static bool read_net(sys_builder *b, const xmlNode *x, net_spec *n)
     }
     if (addr != NULL && !sys_parse_ipv4_prefix(addr, &n->host_addr, &n->prefix)) {
         sys_error(b, n->line, "bad IPv4 address/prefix '%s' (want a.b.c.d/p)", addr);
+        return false;
+    }
+    const char *why = addr != NULL ? sys_ipv4_unusable(n->host_addr, n->prefix) : NULL;
+    if (why != NULL) {
+        sys_error(b, n->line, "host_address '%s' is %s", addr, why);
         return false;
     }
     if (mtu < 68 || mtu > 2030) {

@@ -17,9 +17,19 @@
  * client, and virt_rx -> virt_tx (the console, for switch messages). One
  * channel per pair of PDs. The driver gets a tty device (no `device`: the
  * terminal `sddf run` was started from) and its device_in/device_out IRQs.
+ *
+ * Refused (FILE:LINE, see tests/unit/data/bad_serial_*.system): unknown
+ * attributes or children, bad booleans and numbers, a ring_size that is not
+ * a power of two in 4096..16 MiB, a device path that is empty, missing or
+ * not a character device, no clients or more than 61 (virt_tx and virt_rx
+ * need a channel per client plus two), a client that is not a declared PD,
+ * a PD that is a client twice (of this or another serial), a client name
+ * outside 1..31 characters, and a begin string over 127 characters.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "system_serial.h"
 
@@ -112,6 +122,31 @@ static bool read_client(sys_builder *b, serial_spec *s, const xmlNode *x)
     return true;
 }
 
+/*
+ * The `device` of @s: a terminal the monitor can open. Checked here (not
+ * only when `sddf run` opens it) so `sddf check` finds a typo; only stat(),
+ * since opening a real serial port may change its modem lines.
+ */
+static bool check_device(sys_builder *b, const serial_spec *s)
+{
+    if (s->device[0] == '\0') {
+        sys_error(b, s->line, "empty serial device path");
+        return false;
+    }
+    char *path = sys_device_path(b, s->device);
+    struct stat st;
+    bool ok = false;
+    if (stat(path, &st) != 0)
+        sys_error(b, s->line, "serial device '%s': %s", path, strerror(errno));
+    else if (!S_ISCHR(st.st_mode))
+        sys_error(b, s->line, "serial device '%s' is not a terminal (not a character device)",
+                  path);
+    else
+        ok = true;
+    free(path);
+    return ok;
+}
+
 static bool read_bool(sys_builder *b, const xmlNode *x, const char *attr, bool dflt, bool *out)
 {
     *out = dflt;
@@ -152,10 +187,8 @@ static bool read_serial(sys_builder *b, const xmlNode *x, serial_spec *s)
         return false;
     }
     s->ring_size = (uint32_t)ring;
-    if (s->device != NULL && s->device[0] == '\0') {
-        sys_error(b, s->line, "empty serial device path");
+    if (s->device != NULL && !check_device(b, s))
         return false;
-    }
     if (s->begin != NULL && strlen(s->begin) >= sizeof(((serial_virt_tx_config_t *)0)->begin_str)) {
         sys_error(b, s->line, "begin string longer than 127 characters");
         return false;
@@ -168,6 +201,12 @@ static bool read_serial(sys_builder *b, const xmlNode *x, serial_spec *s)
     for (const xmlNode *c = x->children; c != NULL; c = c->next)
         if (sys_is(c, "client"))
             ok &= read_client(b, s, c);
+    if (ok && s->num_clients == 0) {
+        /* virt_rx has no one to give input to (and refuses to start) */
+        sys_error(b, s->line, "serial '%s' has 0 clients (want 1..%u)", s->name,
+                  SERIAL_TOOL_MAX_CLIENTS);
+        return false;
+    }
     return ok;
 }
 

@@ -104,6 +104,23 @@ uint32_t sys_prefix_mask(uint8_t prefix)
     return htonl(host);
 }
 
+const char *sys_ipv4_unusable(uint32_t be, uint8_t prefix)
+{
+    uint32_t a = ntohl(be), host = prefix >= 32 ? 0 : ~0u >> prefix;
+    if (a == 0)
+        return "the unspecified address 0.0.0.0";
+    if (a == 0xffffffffu)
+        return "the limited broadcast address 255.255.255.255";
+    if (prefix == 0)
+        return "a /0 prefix (no subnet)";
+    /* /31 (RFC 3021) and /32 have no network or broadcast address. */
+    if (prefix <= 30 && (a & host) == 0)
+        return "the network address of its subnet";
+    if (prefix <= 30 && (a & host) == host)
+        return "the broadcast address of its subnet";
+    return NULL;
+}
+
 bool sys_valid_name(const char *s, bool allow_slash)
 {
     size_t n = strlen(s);

@@ -12,6 +12,7 @@
 #include <libxml/xmlerror.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "system_internal.h"
 
@@ -173,9 +174,16 @@ static void xml_error(void *user, xmlErrorPtr e)
 static char *read_file(sys_builder *b, size_t *len)
 {
     FILE *f = fopen(b->file, "rb");
+    struct stat st;
     if (f == NULL) {
         fprintf(b->err, "%s: cannot open: %m\n", b->file);
         b->errors++;
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(b->err, "%s: is a directory (a system description is a file)\n", b->file);
+        b->errors++;
+        fclose(f);
         return NULL;
     }
     char *buf = NULL;
@@ -303,6 +311,8 @@ int sys_load(const char *path, const char *program_dir, sys_system *out, FILE *e
                     sys.regions[i].io_addr + sys.regions[i].size + SYS_IO_ALIGN > b.next_io)
                     b.next_io = sys.regions[i].io_addr + sys.regions[i].size + SYS_IO_ALIGN;
             expand_classes(&b, root);
+            if (sys.num_pds == 0 && b.errors == 0)
+                sys_error(&b, sys_line(root), "the system has no protection domain");
             /* Model checks only on a model built without errors: a broken
              * element would otherwise be reported a second time. */
             if (b.errors == 0)

@@ -7,7 +7,10 @@
  *   randread_qd32  4 KiB random reads, 32 in flight
  *   seqread_1m     1 MiB sequential reads, SEQ_DEPTH in flight
  *   seqwrite_1m    1 MiB sequential writes, SEQ_DEPTH in flight
- * Each runs for PHASE_NS (then drains). A benchmark, not a test: it reports
+ * Each runs for PHASE_NS (then drains). A PD named "bench-<workload>" runs
+ * only that workload (run.sh alternates sddf and fio per workload so that
+ * both see the same host state); any other name runs all four in order.
+ * A benchmark, not a test: it reports
  * figures and fails only on an I/O error. It reads the clock directly
  * (clock_gettime), which a component would not; this is a measuring tool.
  */
@@ -37,7 +40,7 @@ static const struct {
 static struct {
     blk_client_t blk;
     bool started, done;
-    uint32_t phase, in_flight;
+    uint32_t phase, last_phase, in_flight;
     uint64_t t0, ops, errors, next_block, rng, capacity;
     bool stopping;
 } b;
@@ -92,7 +95,7 @@ static void end_phase(void)
     sddf_log("bench sddf %s ops=%llu seconds=%.3f iops=%.0f mbps=%.1f errors=%llu",
              phases[b.phase].name, (unsigned long long)b.ops, secs, (double)b.ops / secs,
              bytes / secs / 1e6, (unsigned long long)b.errors);
-    if (++b.phase < NUM_PHASES) {
+    if (++b.phase <= b.last_phase) {
         start_phase();
     } else {
         sddf_log("bench done");
@@ -130,9 +133,22 @@ static void poll(void)
     blk_client_notify(&b.blk);
 }
 
+/* Which workloads to run: all, or the one the PD's name selects. */
+static void select_phases(void)
+{
+    const char *name = sddf_get_pd_name();
+    const char *dash = name ? strchr(name, '-') : NULL;
+    b.phase = 0;
+    b.last_phase = NUM_PHASES - 1;
+    for (uint32_t i = 0; dash != NULL && i < NUM_PHASES; i++)
+        if (strcmp(dash + 1, phases[i].name) == 0)
+            b.phase = b.last_phase = i;
+}
+
 void init(void)
 {
     memset(&b, 0, sizeof(b));
+    select_phases();
     blk_client_init(&b.blk);
     poll();
 }

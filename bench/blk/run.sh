@@ -1,34 +1,51 @@
 #!/bin/bash
 # bench/blk/run.sh [BUILD_DIR] - the block benchmark: the same four
 # workloads through sddf (client blk_bench, the block virtualiser and the
-# io_uring driver as separate PDs) and through fio (ioengine=io_uring,
-# O_DIRECT) on the same image file and partition, in one run, printed as
-# figures and sddf/fio ratios. A benchmark, not a test: it exits 0 unless
-# something fails to run. Goal: sddf within 10% of fio at depth 32.
+# io_uring driver as separate PDs) and through fio (ioengine=io_uring) on
+# the same image file and partition, in one run, printed as figures and
+# sddf/fio ratios. A benchmark, not a test: it exits 0 unless something
+# fails to run. Goal: sddf within 10% of fio at depth 32.
 #
 #   randread_qd1   4 KiB random reads, iodepth 1
 #   randread_qd32  4 KiB random reads, iodepth 32
 #   seqread_1m     1 MiB sequential reads, iodepth 4
 #   seqwrite_1m    1 MiB sequential writes, iodepth 4
 #
-# The image (512 MiB, one GPT partition from 1 MiB) is made in a temporary
-# directory on the file system of $TMPDIR (default /tmp); it must allow
-# O_DIRECT for a fair comparison (the driver says which mode it uses).
-# Each workload runs 3 s (PHASE_NS in blk_bench.c; fio --runtime=3).
-# BLK_DRIVER_XML='<driver cpu="1"/>' places the driver on another CPU (on a
-# 2-vCPU VM this was slower: cross-CPU wake-ups cost more than they give).
+# Comparable by construction: one image (512 MiB file, one GPT partition
+# from 1 MiB, filled with random data, on the file system of $TMPDIR), the
+# same range of it, O_DIRECT on both sides (the driver's mode line is
+# printed; fio --direct=1), the same io_uring features (sddf registers the
+# file and its data regions: fio --registerfiles --fixedbufs), the same block
+# size, depth and duration (3 s: PHASE_NS in blk_bench.c, fio --runtime=3),
+# and the same CPU set: each configuration runs both under `taskset -c SET`.
+# For each workload and repetition sddf and fio run back to back, so both see
+# the same host state; the summary is the median of BLK_BENCH_REPS runs.
+#
+# Configurations (BLK_BENCH_CONFIGS, default "same@0 same@0,1 split@0,1"):
+#   same@SET    every PD on the first CPU of SET (sddf's default placement)
+#   split@SET   client and virtualiser on the first CPU of SET, the driver
+#               on the second
+# Output: "sample ..." and "summary ..." lines (key=value, machine-readable),
+# then a table per configuration, then "goal ..." lines. BLK_BENCH_REPS
+# (default 3) sets the repetitions; BLK_BENCH_WORKLOADS a subset.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+REPS=${BLK_BENCH_REPS:-3}
+CONFIGS=${BLK_BENCH_CONFIGS:-"same@0 same@0,1 split@0,1"}
+WORKLOADS=${BLK_BENCH_WORKLOADS:-"randread_qd1 randread_qd32 seqread_1m seqwrite_1m"}
 for p in sddf blk_virt blk_driver_io_uring blk_bench; do
     [ -x "$BUILD/$p" ] || { echo "run.sh: $BUILD/$p is not built" >&2; exit 1; }
 done
-command -v fio >/dev/null || { echo "run.sh: fio is not installed" >&2; exit 1; }
-command -v sgdisk >/dev/null || { echo "run.sh: sgdisk is not installed" >&2; exit 1; }
+for t in fio sgdisk taskset python3; do
+    command -v "$t" >/dev/null || { echo "run.sh: $t is not installed" >&2; exit 1; }
+done
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sddf-blk-bench.XXXXXX")
 SDDF_PID=
 cleanup() {
-    [ -n "$SDDF_PID" ] && kill -TERM "$SDDF_PID" 2>/dev/null && wait "$SDDF_PID" 2>/dev/null
+    if [ -n "$SDDF_PID" ]; then
+        kill -TERM "$SDDF_PID" 2>/dev/null && wait "$SDDF_PID" 2>/dev/null
+    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -38,54 +55,109 @@ truncate -s 512M "$img"
 sgdisk -n 1:2048:0 "$img" >/dev/null
 # Real data, not holes: reads of a sparse file would not touch the disk.
 start=$((2048 * 512))
-size=$(( $(sgdisk -i 1 "$img" | sed -n 's/^Partition size: \([0-9]*\) sectors.*/\1/p') * 512 ))
+size=$(($(sgdisk -i 1 "$img" | sed -n 's/^Partition size: \([0-9]*\) sectors.*/\1/p') * 512))
 size=$((size / 1048576 * 1048576))
 dd if=/dev/urandom of="$img" bs=1M seek=1 count=$((size / 1048576)) conv=notrunc status=none
+sync
 
-cat >"$WORK/bench.system" <<XML
+workload_params() { # name -> "rw bs depth"
+    case "$1" in
+    randread_qd1) echo "randread 4k 1" ;;
+    randread_qd32) echo "randread 4k 32" ;;
+    seqread_1m) echo "read 1m 4" ;;
+    seqwrite_1m) echo "write 1m 4" ;;
+    *) echo "run.sh: unknown workload $1" >&2; exit 1 ;;
+    esac
+}
+
+# sddf_run CONFIG WORKLOAD -> "iops mbps", and the driver's mode line in $WORK/mode
+sddf_run() {
+    local kind=${1%@*} set=${1#*@} name=$2
+    local first=${set%%,*} second=${set#*,} drv="" log=$WORK/sddf.log
+    if [ "$kind" = split ]; then
+        [ "$second" != "$set" ] || { echo "run.sh: split@ needs two CPUs" >&2; exit 1; }
+        drv="<driver cpu=\"$second\"/><virt cpu=\"$first\"/>"
+    fi
+    cat >"$WORK/bench.system" <<XML
 <?xml version="1.0"?>
 <system>
-    <protection_domain name="bench" priority="97"><program_image path="blk_bench"/></protection_domain>
+    <protection_domain name="bench-$name" priority="97"><program_image path="blk_bench"/></protection_domain>
     <blk name="blk0" driver="io_uring" image="$img">
-        ${BLK_DRIVER_XML:-}
-        <client pd="bench" partition="1" data_size="0x400000" queue_capacity="64"/>
+        $drv
+        <client pd="bench-$name" partition="1" data_size="0x400000" queue_capacity="64"/>
     </blk>
 </system>
 XML
-log=$WORK/sddf.log
-echo "sddf: client, virtualiser and driver as separate PDs (3 s per workload)..." >&2
-"$BUILD/sddf" run --stats "$WORK/bench.system" >"$log" 2>&1 &
-SDDF_PID=$!
-for _ in $(seq 1 300); do
-    grep -q 'bench done' "$log" && break
-    kill -0 "$SDDF_PID" 2>/dev/null || break
-    sleep 0.1
-done
-grep -q 'bench done' "$log" || { cat "$log"; echo "run.sh: sddf run failed" >&2; exit 1; }
-kill -TERM "$SDDF_PID"
-wait "$SDDF_PID" || true
-SDDF_PID=
-grep '^\[blk0_driver\] disk:' "$log" | sed 's/^/# /'
+    taskset -c "$set" "$BUILD/sddf" run --stats "$WORK/bench.system" >"$log" 2>&1 &
+    SDDF_PID=$!
+    for _ in $(seq 1 300); do
+        grep -q 'bench done' "$log" && break
+        kill -0 "$SDDF_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    grep -q 'bench done' "$log" || { cat "$log" >&2; echo "run.sh: sddf run failed" >&2; exit 1; }
+    kill -TERM "$SDDF_PID"
+    wait "$SDDF_PID" || true
+    SDDF_PID=
+    grep -m1 '^\[blk0_driver\] disk:' "$log" | sed 's/^\[blk0_driver\] disk: //' >"$WORK/mode"
+    grep "bench sddf $name " "$log" | sed 's/.* iops=\([0-9.]*\) mbps=\([0-9.]*\).*/\1 \2/'
+    sleep 0.3 # the driver's ring (its pinned buffers) is released asynchronously
+}
 
-fio_run() { # name rw bs depth
-    fio --name="$1" --filename="$img" --ioengine=io_uring --direct=1 --rw="$2" --bs="$3" \
-        --iodepth="$4" --offset="$start" --size="$size" --time_based --runtime=3 \
-        --randrepeat=0 --norandommap --output-format=json 2>/dev/null |
+fio_run() { # set rw bs depth -> "iops mbps"
+    taskset -c "$1" fio --name=bench --filename="$img" --ioengine=io_uring --direct=1 \
+        --registerfiles=1 --fixedbufs=1 --rw="$2" --bs="$3" --iodepth="$4" --offset="$start" \
+        --size="$size" --time_based --runtime=3 --randrepeat=0 --norandommap \
+        --output-format=json 2>/dev/null |
         python3 -c 'import json,sys; j=json.load(sys.stdin)["jobs"][0]; d=j["read"] if j["read"]["io_bytes"] else j["write"]; print("%.0f %.1f" % (d["iops"], d["bw_bytes"]/1e6))'
 }
-echo "fio: ioengine=io_uring, direct=1, same image and partition..." >&2
-printf '%-14s %12s %12s %10s %10s %10s %10s\n' workload sddf_iops fio_iops sddf_MB/s fio_MB/s \
-    iops_ratio mbps_ratio
-for w in "randread_qd1 randread 4k 1" "randread_qd32 randread 4k 32" \
-         "seqread_1m read 1m 4" "seqwrite_1m write 1m 4"; do
-    read -r name rw bs depth <<<"$w"
-    line=$(grep "bench sddf $name " "$log")
-    s_iops=$(sed 's/.* iops=\([0-9.]*\).*/\1/' <<<"$line")
-    s_mbps=$(sed 's/.* mbps=\([0-9.]*\).*/\1/' <<<"$line")
-    read -r f_iops f_mbps <<<"$(fio_run "$name" "$rw" "$bs" "$depth")"
-    python3 -c "
-s_i, f_i, s_m, f_m = $s_iops, $f_iops, $s_mbps, $f_mbps
-print('%-14s %12.0f %12.0f %10.1f %10.1f %10.2f %10.2f' % ('$name', s_i, f_i, s_m, f_m,
-      s_i / f_i if f_i else 0, s_m / f_m if f_m else 0))"
+
+echo "# sddf block benchmark: $(uname -r), $(nproc) CPUs, $(fio --version), image on $(df -T "$WORK" | awk 'NR==2 {print $2}')"
+echo "# each sample: sddf (client, virt, driver PDs) then fio, same image range, O_DIRECT, 3 s each; $REPS reps; median"
+samples=$WORK/samples
+: >"$samples"
+for cfg in $CONFIGS; do
+    for w in $WORKLOADS; do
+        read -r rw bs depth <<<"$(workload_params "$w")"
+        for rep in $(seq 1 "$REPS"); do
+            read -r s_iops s_mbps <<<"$(sddf_run "$cfg" "$w")"
+            read -r f_iops f_mbps <<<"$(fio_run "${cfg#*@}" "$rw" "$bs" "$depth")"
+            line="sample config=$cfg workload=$w rep=$rep sddf_iops=$s_iops fio_iops=$f_iops sddf_mbps=$s_mbps fio_mbps=$f_mbps"
+            echo "$line" | tee -a "$samples"
+        done
+        echo "# $cfg $w: driver $(cat "$WORK/mode")"
+    done
 done
-echo "# goal: sddf within 10% of fio at depth 32 (randread_qd32 iops_ratio >= 0.90)"
+python3 - "$samples" "$CONFIGS" "$WORKLOADS" <<'PY'
+import statistics, sys
+rows = [dict(kv.split('=', 1) for kv in l.split()[1:]) for l in open(sys.argv[1])]
+configs, workloads = sys.argv[2].split(), sys.argv[3].split()
+med = lambda xs: statistics.median(xs) if xs else 0.0
+best = {}
+for c in configs:
+    table = []
+    for w in workloads:
+        r = [x for x in rows if x['config'] == c and x['workload'] == w]
+        v = {k: med([float(x[k]) for x in r]) for k in ('sddf_iops', 'fio_iops', 'sddf_mbps', 'fio_mbps')}
+        ir = v['sddf_iops'] / v['fio_iops'] if v['fio_iops'] else 0.0
+        mr = v['sddf_mbps'] / v['fio_mbps'] if v['fio_mbps'] else 0.0
+        print('summary config=%s workload=%s sddf_iops=%.0f fio_iops=%.0f sddf_mbps=%.1f fio_mbps=%.1f '
+              'iops_ratio=%.2f mbps_ratio=%.2f reps=%d' % (c, w, v['sddf_iops'], v['fio_iops'],
+              v['sddf_mbps'], v['fio_mbps'], ir, mr, len(r)))
+        table.append((w, v, ir, mr))
+        if ir > best.get(w, ('', -1))[1]:
+            best[w] = (c, ir)
+    print('\nconfiguration %s (taskset -c %s for both)' % (c, c.split('@')[1]))
+    print('%-14s %12s %12s %10s %10s %10s %10s' % ('workload', 'sddf_iops', 'fio_iops', 'sddf_MB/s',
+          'fio_MB/s', 'iops_ratio', 'mbps_ratio'))
+    for w, v, ir, mr in table:
+        print('%-14s %12.0f %12.0f %10.1f %10.1f %10.2f %10.2f' % (w, v['sddf_iops'], v['fio_iops'],
+              v['sddf_mbps'], v['fio_mbps'], ir, mr))
+    print()
+for w, (c, ir) in best.items():
+    print('goal workload=%s best_config=%s iops_ratio=%.2f' % (w, c, ir))
+if 'randread_qd32' in best:
+    c, ir = best['randread_qd32']
+    print('# goal: sddf within 10%% of fio at depth 32: %s (iops_ratio %.2f, %s)' %
+          ('met' if ir >= 0.90 else 'NOT met', ir, c))
+PY

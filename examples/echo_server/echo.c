@@ -7,10 +7,18 @@
  * those are acknowledged to the window with tcp_recved. The ring therefore
  * never holds more than TCP_WND bytes: the peer cannot send beyond the window.
  * Writing continues from the sent callback as the peer acknowledges.
+ *
+ * Connection slots are few (ECHO_MAX_CONNS), so none may be held forever: a
+ * connection with no progress (nothing received, nothing acknowledged) for
+ * ECHO_IDLE_TIMEOUT_MS is closed from lwIP's poll callback, and a
+ * connection arriving while every slot is taken is refused in the accept
+ * callback (tcp_abort: the peer gets a reset, counted in tcp_refused)
+ * without taking a slot.
  */
 #include <string.h>
 
 #include <lwip/pbuf.h>
+#include <lwip/sys.h>
 #include <lwip/tcp.h>
 #include <lwip/udp.h>
 
@@ -22,9 +30,13 @@
 _Static_assert(ECHO_RING_SIZE >= TCP_WND, "the ring must hold a whole receive window");
 _Static_assert((ECHO_RING_SIZE & (ECHO_RING_SIZE - 1)) == 0, "ring size is a power of two");
 
+/* lwIP calls the poll callback every ECHO_POLL_TICKS coarse ticks (500 ms each). */
+#define ECHO_POLL_TICKS 2
+
 struct echo_conn {
     struct tcp_pcb *pcb; /* NULL = slot free */
     bool peer_closed;    /* FIN received: close once the ring is sent */
+    uint32_t active_ms;  /* sys_now() of the last progress: accepted, data in, acknowledged */
     uint32_t head;       /* ring index of the oldest byte */
     uint32_t len;        /* bytes in the ring */
     uint8_t ring[ECHO_RING_SIZE];
@@ -41,6 +53,7 @@ static struct {
     uint64_t *tcp_refused;
     uint64_t *tcp_closed;
     uint64_t *tcp_errors;
+    uint64_t *tcp_idle_closed;
 } echo;
 
 /* ---- UDP ------------------------------------------------------------------ */
@@ -69,6 +82,27 @@ static void conn_release(struct echo_conn *c)
     echo.open--;
 }
 
+static void conn_detach(struct tcp_pcb *pcb)
+{
+    tcp_arg(pcb, NULL);
+    tcp_recv(pcb, NULL);
+    tcp_sent(pcb, NULL);
+    tcp_err(pcb, NULL);
+    tcp_poll(pcb, NULL, 0);
+}
+
+/* Reset the connection and free its slot. Callbacks are detached first:
+ * tcp_abort calls the error callback, which would release the slot twice.
+ * Returns ERR_ABRT (a callback must return it). */
+static err_t conn_abort(struct echo_conn *c)
+{
+    struct tcp_pcb *pcb = c->pcb;
+    conn_detach(pcb);
+    tcp_abort(pcb);
+    conn_release(c);
+    return ERR_ABRT;
+}
+
 /* Detach our callbacks and close; abort if lwIP has no memory to close. Returns
  * ERR_ABRT if the pcb was aborted (the caller, if a callback, must return it). */
 static err_t conn_close(struct echo_conn *c)
@@ -76,11 +110,7 @@ static err_t conn_close(struct echo_conn *c)
     struct tcp_pcb *pcb = c->pcb;
     err_t ret = ERR_OK;
 
-    tcp_arg(pcb, NULL);
-    tcp_recv(pcb, NULL);
-    tcp_sent(pcb, NULL);
-    tcp_err(pcb, NULL);
-    tcp_poll(pcb, NULL, 0);
+    conn_detach(pcb);
     if (tcp_close(pcb) != ERR_OK) {
         tcp_abort(pcb);
         ret = ERR_ABRT;
@@ -114,9 +144,7 @@ static err_t conn_flush(struct echo_conn *c)
             break; /* retried from the sent or poll callback */
         if (err != ERR_OK) {
             sddf_stat_add(echo.tcp_errors, 1);
-            tcp_abort(pcb);
-            conn_release(c);
-            return ERR_ABRT;
+            return conn_abort(c);
         }
         c->head = (c->head + n) & (ECHO_RING_SIZE - 1);
         c->len -= n;
@@ -140,6 +168,7 @@ static err_t tcp_echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t
             pbuf_free(p);
         return ERR_OK;
     }
+    c->active_ms = sys_now();
     if (p == NULL) { /* FIN: echo what is left, then close */
         c->peer_closed = true;
         return conn_flush(c);
@@ -166,15 +195,30 @@ static err_t tcp_echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t
 
 static err_t tcp_echo_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
+    struct echo_conn *c = arg;
     (void)pcb;
     (void)len;
-    return arg != NULL ? conn_flush(arg) : ERR_OK;
+    if (c == NULL)
+        return ERR_OK;
+    c->active_ms = sys_now();
+    return conn_flush(c);
 }
 
+/* Every ECHO_POLL_TICKS: retry what ERR_MEM held back, and close a
+ * connection that made no progress for ECHO_IDLE_TIMEOUT_MS (gracefully if
+ * nothing is outstanding, else with a reset: the peer is not reading). */
 static err_t tcp_echo_poll(void *arg, struct tcp_pcb *pcb)
 {
-    (void)pcb;
-    return arg != NULL ? conn_flush(arg) : ERR_OK;
+    struct echo_conn *c = arg;
+    if (c == NULL)
+        return ERR_OK;
+    if ((uint32_t)(sys_now() - c->active_ms) >= ECHO_IDLE_TIMEOUT_MS) {
+        sddf_stat_add(echo.tcp_idle_closed, 1);
+        if (c->len > 0 || tcp_sndqueuelen(pcb) > 0)
+            return conn_abort(c);
+        return conn_close(c);
+    }
+    return conn_flush(c);
 }
 
 /* lwIP already freed the pcb (reset or fatal error): forget it. */
@@ -209,6 +253,7 @@ static err_t tcp_echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     c->peer_closed = false;
     c->head = 0;
     c->len = 0;
+    c->active_ms = sys_now();
     echo.open++;
     sddf_stat_add(echo.tcp_accepted, 1);
     tcp_arg(pcb, c);
@@ -216,7 +261,7 @@ static err_t tcp_echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     tcp_recv(pcb, tcp_echo_recv);
     tcp_sent(pcb, tcp_echo_sent);
     tcp_err(pcb, tcp_echo_err);
-    tcp_poll(pcb, tcp_echo_poll, 2);
+    tcp_poll(pcb, tcp_echo_poll, ECHO_POLL_TICKS);
     return ERR_OK;
 }
 
@@ -230,6 +275,7 @@ int echo_init(void)
     echo.tcp_refused = sddf_stat_counter("tcp_refused");
     echo.tcp_closed = sddf_stat_counter("tcp_closed");
     echo.tcp_errors = sddf_stat_counter("tcp_errors");
+    echo.tcp_idle_closed = sddf_stat_counter("tcp_idle_closed");
 
     if (echo.udp == NULL) {
         struct udp_pcb *u = udp_new();

@@ -5,7 +5,8 @@
  * UDP echo on ECHO_UDP_PORT: every datagram goes back to its sender.
  * TCP echo on ECHO_TCP_PORT: up to ECHO_MAX_CONNS connections at once, each
  * echoing its byte stream with TCP flow control (the receive window opens
- * only as far as bytes have been handed to lwIP's send buffer).
+ * only as far as bytes have been handed to lwIP's send buffer), each closed
+ * after ECHO_IDLE_TIMEOUT_MS without progress.
  * Ports as in sDDF's echo server (used with ipbench).
  */
 #ifndef SDDF_EXAMPLES_ECHO_H
@@ -18,10 +19,19 @@
 #define ECHO_MAX_CONNS 16u
 
 /**
+ * A TCP connection that makes no progress (no byte received, none
+ * acknowledged) for this long is closed, so idle peers cannot hold every
+ * slot; a connection arriving while all ECHO_MAX_CONNS slots are taken is
+ * refused with a reset (counted in tcp_refused). Milliseconds.
+ */
+#define ECHO_IDLE_TIMEOUT_MS 30000u
+
+/**
  * Open the UDP and TCP echo ports (lwIP must be initialised). Registers the
  * echo statistics counters (udp_echoed, udp_send_err, tcp_accepted,
- * tcp_refused, tcp_closed, tcp_errors). Calling it again keeps the pcbs that
- * exist. Returns 0, or a negative lwIP err_t if a port cannot be opened.
+ * tcp_refused, tcp_closed, tcp_errors, tcp_idle_closed). Calling it again
+ * keeps the pcbs that exist. Returns 0, or a negative lwIP err_t if a port
+ * cannot be opened.
  */
 int echo_init(void);
 

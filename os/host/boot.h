@@ -27,6 +27,19 @@
 #define HOST_BOOT_VERSION  2u         /* 2: devices, flags */
 #define HOST_BOOT_MAX_SIZE (1u << 20) /* a blob larger than this is rejected */
 
+/**
+ * Descriptors a PD receives at most (the monitor's count, boot_build.c): its
+ * configuration, statistics page and fault pipe, one per map and per IRQ,
+ * two per device (a tty's input and output) and four per channel end
+ * (notify, wait, PPC call, PPC serve). `sddf check` and the monitor both
+ * require it to be at most HOST_BOOT_MAX_FDS.
+ */
+static inline size_t host_boot_fd_bound(size_t maps, size_t irqs, size_t devices,
+                                        size_t channel_ends)
+{
+    return 3 + maps + irqs + 2 * devices + 4 * channel_ends;
+}
+
 /** Map permissions; equal to SYS_PERM_* of tools/system.h (the monitor asserts it). */
 #define HOST_PERM_R 1u
 #define HOST_PERM_W 2u

@@ -3,16 +3,31 @@
  * "Serial Tx virtualiser").
  *
  * Multiplexes the clients' tx rings (and the rx virtualiser's console ring,
- * on which it reports focus switches) onto the driver's tx ring, by WHOLE
- * LINES: a client's bytes move only up to and including a '\n', and a line
- * moves only if it fits in the driver ring in one piece, so one client's
- * line is never split by another's. A line too long to ever complete in its
- * ring (no '\n' in SERIAL_TX_CHUNK bytes, or a partial line of half the
- * ring) moves as it is and is counted (tx_split). Optionally each client
- * line starts with "[name] " and is wrapped in an ANSI colour (ESC[3Nm ..
- * ESC[0m, N cycling 1..6 by client index, as sDDF does).
+ * on which it reports focus switches) onto the driver's tx ring so that one
+ * client's line is never split by another's output. The rule:
  *
- * Every line is copied out of the client's ring into private memory once,
+ *  1. Complete lines (up to and including '\n') move whole, each only if it
+ *     fits in the driver ring in one piece (with its decoration).
+ *  2. A partial line (a prompt, or text not yet ended) moves only when no
+ *     other source has output pending, and it then "holds" the terminal
+ *     line: its continuation follows with nothing in between.
+ *  3. If another source has output to print while a partial line holds the
+ *     terminal line, virt_tx first ends the held line with "\r\n" (counted:
+ *     tx_breaks) and the holder's continuation later starts a new line with
+ *     its prefix again. Other output is therefore never inside a line, and a
+ *     client that never ends its line cannot hold up the others.
+ *  4. A line that cannot complete in its ring (no '\n' in SERIAL_TX_CHUNK
+ *     bytes, or a partial line of half the ring) moves as it is (tx_split),
+ *     so a full ring never deadlocks.
+ *
+ * sDDF's virt_tx has no timer, so "after a delay" is not an option: a
+ * partial line shows as soon as the console is otherwise idle, which is when
+ * a prompt matters. The client library publishes a partial line only on
+ * sddf_serial_flush (or when its ring is nearly full). Optionally each line
+ * starts with "[name] " and each piece is wrapped in an ANSI colour (ESC[3Nm
+ * .. ESC[0m, N cycling 1..6 by client index, as sDDF does).
+ *
+ * Every piece is copied out of the client's ring into private memory once,
  * then scanned and emitted from the copy (a client rewriting its ring
  * meanwhile cannot smuggle a line past the prefix).
  *
@@ -33,7 +48,12 @@
 /** Sources: the clients plus the console ring from virt_rx (last). */
 #define SERIAL_TX_SOURCES (SDDF_SERIAL_MAX_CLIENTS + 1u)
 
+/** No source holds the terminal line. */
+#define NO_SOURCE UINT32_MAX
+
 static const char colour_end[] = "\x1b[0m";
+/** What ends a held partial line before another source's output (a raw terminal needs \r). */
+static const char line_break[] = "\r\n";
 
 static struct {
     const serial_virt_tx_config_t *cfg;
@@ -44,9 +64,10 @@ static struct {
     bool at_line_start[SERIAL_TX_SOURCES];
     uint32_t num_src; /* clients, plus 1 if there is a console */
     uint32_t next;    /* the source a pass starts with: one the driver had no room for */
+    uint32_t holder;  /* the source whose partial line is on the terminal, or NO_SOURCE */
     bool drv_dirty;   /* gave the driver bytes in this handler */
     char line[SERIAL_TX_CHUNK];
-    uint64_t *bytes, *lines, *split, *corrupt, *overrun, *waits;
+    uint64_t *bytes, *lines, *partial, *breaks, *split, *corrupt, *overrun, *waits;
 } vt;
 
 static bool is_console(uint32_t s)
@@ -88,11 +109,20 @@ static void emit(const char *p, uint32_t n)
     (void)serial_enqueue_batch_local(&vt.drv, &vt.drv_tail, n, p); /* room checked */
 }
 
+/* Bytes source @s has published and we have not moved yet (0 if its indices are corrupt). */
+static uint32_t pending(uint32_t s)
+{
+    uint32_t avail =
+        atomic_load_explicit(&vt.src[s].queue->tail, memory_order_acquire) - vt.head[s];
+    return avail > vt.src[s].capacity ? 0 : avail;
+}
+
 /*
- * Move whole lines of source @s to the driver while they fit. Returns false
- * if @s still has a complete line the driver ring had no room for.
+ * Move source @s's complete lines (and, if @partial_ok, a partial line) to
+ * the driver while they fit. Returns false if @s still has something movable
+ * the driver ring had no room for.
  */
-static bool move_lines(uint32_t s)
+static bool move_lines(uint32_t s, bool partial_ok)
 {
     serial_queue_handle_t *h = &vt.src[s];
     uint32_t budget = h->capacity; /* a well-behaved client offers at most its ring per pass */
@@ -115,13 +145,22 @@ static bool move_lines(uint32_t s)
         serial_queue__copy_out(h, vt.head[s], vt.line, n); /* the one read of these bytes */
         char *nl = memchr(vt.line, '\n', n);
         uint32_t len = nl ? (uint32_t)(nl - vt.line) + 1 : n;
-        if (nl == NULL && n < SERIAL_TX_CHUNK && avail < h->capacity / 2 && !is_console(s))
-            break; /* an unfinished line: wait for its end */
+        bool forced = nl == NULL && (n == SERIAL_TX_CHUNK || avail >= h->capacity / 2);
+        if (nl == NULL && !forced && !partial_ok && !is_console(s))
+            break; /* an unfinished line: wait for its end or an idle console */
         char pre[SDDF_SERIAL_NAME_LENGTH + 16];
-        uint32_t need = len + decoration(s, vt.at_line_start[s], pre, sizeof(pre));
+        bool brk = vt.holder != NO_SOURCE && vt.holder != s;
+        /* only the holder is ever mid-line, so @s starts a line here unless it holds */
+        uint32_t need = len + decoration(s, vt.at_line_start[s], pre, sizeof(pre)) +
+                        (brk ? (uint32_t)sizeof(line_break) - 1 : 0);
         if (!drv_room(need)) {
             blocked = true;
             break;
+        }
+        if (brk) { /* end the held line; its owner starts afresh (with its prefix) */
+            emit(line_break, sizeof(line_break) - 1);
+            vt.at_line_start[vt.holder] = true;
+            sddf_stat_add(vt.breaks, 1);
         }
         emit(pre, (uint32_t)strlen(pre));
         emit(vt.line, len);
@@ -130,7 +169,8 @@ static bool move_lines(uint32_t s)
         vt.head[s] += len;
         budget = len > budget ? 0 : budget - len;
         vt.at_line_start[s] = nl != NULL;
-        sddf_stat_add(nl ? vt.lines : vt.split, 1);
+        vt.holder = nl != NULL ? NO_SOURCE : s;
+        sddf_stat_add(nl ? vt.lines : forced ? vt.split : vt.partial, 1);
         sddf_stat_add(vt.bytes, len);
         vt.drv_dirty = true;
     }
@@ -144,19 +184,46 @@ static bool move_lines(uint32_t s)
     return !blocked;
 }
 
+/*
+ * Rule 2: a partial line moves only if it cannot end up with other output
+ * inside it: the holder's continuation, or the one source with anything
+ * pending. Called after every complete line has moved.
+ */
+static void move_partial(void)
+{
+    if (vt.holder != NO_SOURCE && pending(vt.holder) != 0) {
+        (void)move_lines(vt.holder, true);
+        return;
+    }
+    uint32_t only = NO_SOURCE;
+    for (uint32_t s = 0; s < vt.num_src; s++) {
+        if (pending(s) == 0)
+            continue;
+        if (only != NO_SOURCE)
+            return; /* two partial lines: neither may hold the terminal line */
+        only = s;
+    }
+    if (only != NO_SOURCE)
+        (void)move_lines(only, true);
+}
+
 /* One pass over every source; stops at the first the driver has no room for (FIFO fairness). */
 static void tx_provide(void)
 {
-    /* the console first: a switch message precedes the new client's answers */
-    bool room = !vt.cfg->has_console || move_lines(vt.num_src - 1);
+    /* the holder first, so it can end its line before others break it; then the
+     * console (a switch message precedes the new client's answers) */
     uint32_t n = vt.cfg->has_console ? vt.num_src - 1 : vt.num_src;
+    bool room = vt.holder >= n || move_lines(vt.holder, false);
+    room = room && (!vt.cfg->has_console || move_lines(vt.num_src - 1, false));
     for (uint32_t i = 0; room && i < n; i++) {
         uint32_t s = (vt.next + i) % n;
-        if (!move_lines(s)) {
+        if (!move_lines(s, false)) {
             vt.next = s; /* it goes first when the driver makes room */
-            break;
+            room = false;
         }
     }
+    if (room)
+        move_partial();
     if (vt.drv_dirty) {
         serial_update_shared_tail(&vt.drv, vt.drv_tail);
         sddf_notify(vt.cfg->driver.id); /* serial form: the producer always notifies */
@@ -186,6 +253,7 @@ void init(void)
         sddf_fatal("serial virt_tx: driver ring of %u bytes, need at least %u", vt.drv.capacity,
                    2 * SERIAL_TX_CHUNK);
     vt.drv_tail = serial_queue_tail(&vt.drv);
+    vt.holder = NO_SOURCE;
     for (uint32_t c = 0; c < cfg->num_clients; c++)
         bind(&cfg->clients[c].conn, &vt.src[c], "client");
     vt.num_src = cfg->num_clients;
@@ -197,6 +265,8 @@ void init(void)
     }
     vt.bytes = sddf_stat_counter("tx_bytes");
     vt.lines = sddf_stat_counter("tx_lines");
+    vt.partial = sddf_stat_counter("tx_partial");
+    vt.breaks = sddf_stat_counter("tx_breaks");
     vt.split = sddf_stat_counter("tx_split");
     vt.corrupt = sddf_stat_counter("tx_corrupt");
     vt.overrun = sddf_stat_counter("tx_overrun");

@@ -1,8 +1,11 @@
 /*
  * serial/lib/client.c - the serial client library (see sddf/serial/client.h).
  *
- * The tx tail is kept privately and published on '\n', when the ring is
- * nearly full (less than a quarter free) and on sddf_serial_flush; every
+ * The tx tail is kept privately and published on '\n', on
+ * sddf_serial_flush, and when the unpublished (partial) line reaches half
+ * the ring: virt_tx moves a partial line of half its ring in pieces anyway,
+ * and a shorter one is never published before its end, so virt_tx shows a
+ * partial line only when the client meant it (a prompt, by flushing). Every
  * publication notifies virt_tx (serial form: the producer always notifies).
  * The rx head is kept privately too and published after each read; virt_rx
  * never waits for a client (it drops input for a full ring), so reading
@@ -93,7 +96,8 @@ void sddf_putchar(char c)
         return;
     }
     put(c);
-    if (serial_queue_free(&sc.tx, sc.tx_tail) < sc.tx.capacity / 4)
+    /* both indices are ours: the unpublished part of the line */
+    if (sc.tx_tail - serial_queue_tail(&sc.tx) >= sc.tx.capacity / 2)
         sddf_serial_flush();
 }
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "harness.h"
+#include "test_layout.h"
 
 /* ---- Building systems --------------------------------------------------- */
 
@@ -128,6 +129,12 @@ int count_children(void)
 
 void run_start(struct run *r, const sys_system *sys, const monitor_options *o, bool netns)
 {
+    run_start_with(r, sys, o, netns, NULL);
+}
+
+void run_start_with(struct run *r, const sys_system *sys, const monitor_options *o, bool netns,
+                    void (*prepare)(void))
+{
     int p[2];
     assert_int_equal(pipe2(p, O_CLOEXEC), 0);
     memset(r, 0, sizeof(*r));
@@ -139,6 +146,9 @@ void run_start(struct run *r, const sys_system *sys, const monitor_options *o, b
         if (netns && unshare(CLONE_NEWNET) != 0) {
             fprintf(stderr, "sddf-test: unshare(CLONE_NEWNET): %s\n", strerror(errno));
             _exit(90);
+        }
+        if (prepare) {
+            prepare();
         }
         int rc = monitor_run(sys, o);
         int left = count_children();
@@ -240,7 +250,14 @@ bool run_wait_for(struct run *r, const char *needle, size_t count, int timeout_m
 int run_finish(struct run *r, int timeout_ms)
 {
     long deadline = now_ms() + timeout_ms;
-    while (now_ms() < deadline && run_read(r, deadline)) {
+    while (now_ms() < deadline) {
+        if (!r->stop_sent && strstr(r->out, TEST_DONE_MSG)) {
+            kill(r->pid, SIGTERM); /* a test PD is done: stop as a user would */
+            r->stop_sent = true;
+        }
+        if (!run_read(r, deadline)) {
+            break;
+        }
     }
     int st = 0;
     if (now_ms() >= deadline) {

@@ -33,6 +33,7 @@ struct tsys {
 struct run {
     pid_t pid;
     int fd;
+    bool stop_sent; /* run_finish saw TEST_DONE_MSG and sent SIGTERM */
     char out[1 << 16];
     size_t len;
 };
@@ -57,6 +58,9 @@ int count_children(void);
  * with stderr into r->fd, checks nothing is left, and exits with its code
  * (98: a TAP left, 99: children left). */
 void run_start(struct run *r, const sys_system *sys, const monitor_options *o, bool netns);
+/* Like run_start; the child calls @prepare (if not NULL) just before monitor_run. */
+void run_start_with(struct run *r, const sys_system *sys, const monitor_options *o, bool netns,
+                    void (*prepare)(void));
 /* Like run_start, but the child's stdin, stdout and stderr are @tty (the
  * terminal `sddf run` would run on); nothing is captured (r->fd = -1). */
 void run_start_on_tty(struct run *r, const sys_system *sys, const monitor_options *o, int tty);
@@ -68,7 +72,9 @@ bool run_read(struct run *r, long deadline);
 size_t count_str(const char *hay, const char *needle);
 /* Read until @needle was seen @count times; false at the timeout or EOF. */
 bool run_wait_for(struct run *r, const char *needle, size_t count, int timeout_ms);
-/* Collect the rest of the output and the monitor's return code (-1: killed). */
+/* Collect the rest of the output and the monitor's return code (-1: killed).
+ * When a test PD logs TEST_DONE_MSG (test_layout.h), the monitor is sent
+ * SIGTERM: that is how a finished test system stops. */
 int run_finish(struct run *r, int timeout_ms);
 /* PIDs from "sddf: started PD 'x' (pid N)" lines. */
 size_t started_pids(const struct run *r, pid_t *pids, size_t max);

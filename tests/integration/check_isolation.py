@@ -18,6 +18,8 @@ Checks (one "ok:"/"FAIL:" line each; exit status 1 if any failed):
   - so each region is mapped only by the PDs the description grants;
   - every PD, the driver included, runs with no capabilities and with
     no-new-privs set, and only a PD given a TAP IRQ holds a TAP descriptor;
+  - every PD runs under a uid and gid of its own: non-zero, not the
+    monitor's, distinct from every other PD's, with no supplementary groups;
   - the net-specific rules (sDDF design): no client maps the rx DMA region
     (the device-reachable region the rx virtualiser maps), and the two
     clients share no region.
@@ -126,9 +128,19 @@ def main():
     check(monitor not in pids.values(), "no PD runs inside the monitor process")
 
     actual = {}
+    uids = {}
+    monitor_uid = int(status_of(monitor)["Uid"].split()[0])
     for pd, pid in sorted(pids.items()):
         try:
             st = status_of(pid)
+            ids = [int(x) for x in st["Uid"].split() + st["Gid"].split()]
+            uid = ids[0]
+            uids[pd] = uid
+            check(len(set(ids)) == 1 and uid != 0 and uid != monitor_uid,
+                  f"PD {pd}: real/effective/saved uid and gid all {uid}, not 0, not the "
+                  f"monitor's ({monitor_uid}): {ids}")
+            check(st.get("Groups", "") == "", f"PD {pd}: no supplementary groups "
+                  f"({st.get('Groups')!r})")
             check(int(st.get("PPid", "-1")) == monitor,
                   f"PD {pd} (pid {pid}): parent is the monitor")
             caps = {k: st.get(k) for k in ("CapPrm", "CapEff", "CapBnd", "CapAmb")}
@@ -144,6 +156,9 @@ def main():
         except OSError as e:
             check(False, f"PD {pd} (pid {pid}) is running: {e}")
             actual[pd] = {}
+
+    check(len(set(uids.values())) == len(uids),
+          f"every PD has a uid of its own: {sorted(uids.items())}")
 
     for pd, g in sorted(grants.items()):
         if pd not in actual:

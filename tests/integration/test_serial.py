@@ -164,8 +164,14 @@ def traffic():
         check("input still goes to echo after the invalid sequences",
               t.wait_for(b"still here\n", 10, mark) > 0)
         mark = len(t.buf)
+        t.send(b"no newline yet")
+        check("a partial line (a prompt) shows once nothing else is pending",
+              t.wait_for(b"[echo] no newline yet", 10, mark) > 0)
+        mark = len(t.buf)
         t.send(b"\x1c1\r")
         check("switch back to client 1", t.wait_for(b"to client 1 (spam1)", 10, mark) > 0)
+        check("the console message ends the held partial line first (never inside it)",
+              t.buf.find(b"no newline yet\r\n\r\nsddf serial: input now goes to client 1") >= 0)
     finally:
         rc = stop(p)
     text = log_text(log)

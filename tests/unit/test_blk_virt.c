@@ -249,6 +249,36 @@ static void test_invalid_requests(void **state)
     teardown_system();
 }
 
+/* A read-only disk: each client's storage_info says so; WRITE is refused by the virt with
+   BLK_RESP_ERR_INVALID_PARAM (blk_checks.h) and never reaches the driver; READ, FLUSH and
+   BARRIER go through. */
+static void test_read_only_disk(void **state)
+{
+    (void)state;
+    gpt_disk();
+    setup_system(0, 1);
+    t.drv_info->read_only = true;
+    start_virt();
+    assert_true(t.cli_info[0]->read_only);
+    assert_true(t.cli_info[1]->read_only);
+    uint8_t before[4096];
+    memcpy(before, t.disk.bytes + (2048 / 8 + 3) * 4096ull, sizeof(before));
+    memset(t.data[0], 0x5A, 4096);
+    uint64_t served = t.drv_reqs;
+    blk_resp_t r = roundtrip(0, BLK_REQ_WRITE, 0, 3, 1, 1);
+    assert_int_equal(r.status, BLK_RESP_ERR_INVALID_PARAM);
+    assert_int_equal(r.success_count, 0);
+    assert_int_equal(t.drv_reqs, served);
+    assert_memory_equal(t.disk.bytes + (2048 / 8 + 3) * 4096ull, before, sizeof(before));
+    assert_int_equal(roundtrip(0, BLK_REQ_READ, 0, 3, 1, 2).status, BLK_RESP_OK);
+    assert_memory_equal(t.data[0], before, sizeof(before));
+    assert_int_equal(roundtrip(1, BLK_REQ_FLUSH, 0, 0, 0, 3).status, BLK_RESP_OK);
+    assert_int_equal(roundtrip(1, BLK_REQ_BARRIER, 0, 0, 0, 4).status, BLK_RESP_OK);
+    assert_int_equal(t.drv_reqs, served + 3);
+    assert_int_equal(fake_os_stat("invalid"), 1);
+    teardown_system();
+}
+
 static void test_malformed_table(void **state)
 {
     (void)state;
@@ -355,7 +385,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_discovery_and_io), cmocka_unit_test(test_invalid_requests),
         cmocka_unit_test(test_malformed_table),  cmocka_unit_test(test_missing_partition),
-        cmocka_unit_test(test_hostile_client),
+        cmocka_unit_test(test_hostile_client),   cmocka_unit_test(test_read_only_disk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -783,6 +783,123 @@ static void test_tcp_echo_and_close(void **state)
     assert_int_equal(q_len(mem.rx_free), RX_CAP);
 }
 
+/* ---- TCP connection slots: idle timeout and refusal at the limit --------- */
+
+enum { TCP_FIN = 1, TCP_SYN = 2, TCP_RST = 4, TCP_PSH = 8, TCP_ACK = 16 };
+
+/* One peer connection as the test sees it. */
+struct peer_conn {
+    uint16_t port;
+    uint32_t peer_seq; /* next sequence number the peer sends */
+    uint32_t srv_seq;  /* next sequence number the server sends */
+};
+
+/* virt_tx takes every frame the client sent; returns the OR of TCP flags. */
+static uint8_t drain_tcp(void)
+{
+    uint8_t flags = 0;
+    uint32_t seq, ack;
+    size_t dlen;
+    while (q_len(mem.tx_active) > 0)
+        flags |= tcp_take(&seq, &ack, NULL, &dlen);
+    fake_os_dispatch(TX_CH); /* the buffers are back: a backlog may go out */
+    return flags;
+}
+
+/* Three-way handshake from @c->port; returns the flags of the server's
+ * frames after the final ACK (0, or RST when the connection is refused). */
+static uint8_t tcp_open(struct peer_conn *c)
+{
+    uint8_t f[NET_BUFFER_SIZE];
+    uint32_t seq, ack;
+    size_t dlen;
+    c->peer_seq = 7000;
+    copier_put(f, build_tcp(f, c->port, ECHO_TCP_PORT, c->peer_seq, 0, TCP_SYN, NULL, 0));
+    fake_os_dispatch(RX_CH);
+    uint8_t fl = tcp_take(&seq, &ack, NULL, &dlen);
+    assert_int_equal(fl & (TCP_SYN | TCP_ACK), TCP_SYN | TCP_ACK);
+    c->peer_seq++;
+    c->srv_seq = seq + 1;
+    copier_put(f, build_tcp(f, c->port, ECHO_TCP_PORT, c->peer_seq, c->srv_seq, TCP_ACK, NULL, 0));
+    fake_os_dispatch(RX_CH);
+    return drain_tcp();
+}
+
+/* Let @ms of time pass in lwIP ticks, virt_tx taking whatever is sent. */
+static void advance_ms(unsigned ms)
+{
+    for (unsigned t = 0; t < ms; t += SDDF_LWIP_TICK_MS) {
+        clock_ns += (uint64_t)SDDF_LWIP_TICK_MS * NS_IN_MS;
+        fake_os_dispatch(TIMER_CH);
+        (void)drain_tcp();
+    }
+}
+
+static void test_tcp_idle_timeout_and_limit(void **state)
+{
+    (void)state;
+    uint8_t f[NET_BUFFER_SIZE], out[NET_BUFFER_SIZE];
+    struct peer_conn c[ECHO_MAX_CONNS + 2];
+    assert_int_equal(echo_tcp_connections(), 0);
+    for (unsigned i = 0; i < ECHO_MAX_CONNS; i++) {
+        c[i].port = (uint16_t)(41000 + i);
+        assert_int_equal(tcp_open(&c[i]) & TCP_RST, 0);
+    }
+    assert_int_equal(echo_tcp_connections(), ECHO_MAX_CONNS);
+
+    /* every slot held: the next connection is refused at once, with a reset */
+    c[ECHO_MAX_CONNS].port = 41100;
+    assert_true(tcp_open(&c[ECHO_MAX_CONNS]) & TCP_RST);
+    assert_int_equal(fake_os_stat("tcp_refused"), 1);
+    assert_int_equal(echo_tcp_connections(), ECHO_MAX_CONNS);
+
+    /* connection 0 makes progress at 20 s, the others stay idle */
+    advance_ms(20000);
+    assert_int_equal(echo_tcp_connections(), ECHO_MAX_CONNS);
+    const uint8_t msg[] = "still here";
+    copier_put(f, build_tcp(f, c[0].port, ECHO_TCP_PORT, c[0].peer_seq, c[0].srv_seq,
+                            TCP_ACK | TCP_PSH, msg, sizeof(msg)));
+    fake_os_dispatch(RX_CH);
+    c[0].peer_seq += sizeof(msg);
+    uint32_t seq, ack;
+    size_t dlen;
+    assert_int_equal(tcp_take(&seq, &ack, out, &dlen) & TCP_RST, 0);
+    assert_int_equal(dlen, sizeof(msg));
+    c[0].srv_seq += (uint32_t)dlen;
+    (void)drain_tcp();
+    copier_put(
+        f, build_tcp(f, c[0].port, ECHO_TCP_PORT, c[0].peer_seq, c[0].srv_seq, TCP_ACK, NULL, 0));
+    fake_os_dispatch(RX_CH);
+    (void)drain_tcp();
+
+    /* past ECHO_IDLE_TIMEOUT_MS for the idle ones (with a poll period to spare) */
+    advance_ms(ECHO_IDLE_TIMEOUT_MS - 20000 + 1500);
+    assert_int_equal(echo_tcp_connections(), 1);
+    assert_int_equal(fake_os_stat("tcp_idle_closed"), ECHO_MAX_CONNS - 1);
+    assert_int_equal(fake_os_stat("tcp_errors"), 0);
+
+    /* a slot is free again: a new connection is accepted */
+    c[ECHO_MAX_CONNS + 1].port = 41101;
+    assert_int_equal(tcp_open(&c[ECHO_MAX_CONNS + 1]) & TCP_RST, 0);
+    assert_int_equal(echo_tcp_connections(), 2);
+    assert_int_equal(fake_os_stat("tcp_refused"), 1);
+
+    /* and in time every connection goes */
+    advance_ms(ECHO_IDLE_TIMEOUT_MS + 1500);
+    assert_int_equal(echo_tcp_connections(), 0);
+    assert_int_equal(fake_os_stat("tcp_idle_closed"), ECHO_MAX_CONNS + 1);
+
+    /* the peers reset what lwIP still keeps (FIN_WAIT), for the tests after */
+    for (unsigned i = 0; i < ECHO_MAX_CONNS + 2; i++) {
+        if (i == ECHO_MAX_CONNS)
+            continue; /* refused: nothing left */
+        copier_put(f, build_tcp(f, c[i].port, ECHO_TCP_PORT, c[i].peer_seq, 0, TCP_RST, NULL, 0));
+        fake_os_dispatch(RX_CH);
+    }
+    (void)drain_tcp();
+    assert_int_equal(q_len(mem.rx_free), RX_CAP);
+}
+
 static void test_timer_tick_and_clock(void **state)
 {
     (void)state;
@@ -840,6 +957,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tcp_echo_and_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timer_tick_and_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_config_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tcp_idle_timeout_and_limit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

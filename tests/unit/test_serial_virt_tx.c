@@ -55,23 +55,85 @@ static const char *drain(void)
     return t.out;
 }
 
-/* Only whole lines move; a partial line waits for its end, then moves in one piece. */
+/*
+ * Complete lines move whole; a partial line waits while another source has
+ * output pending, and shows once it is the only output left; its
+ * continuation follows without a prefix.
+ */
 static void test_whole_lines(void **state)
 {
     (void)state;
     build(false, true);
     st_put(&t.cli[0], "hel", 3);
-    st_put(&t.cli[1], "world\r\n", 7);
+    st_put(&t.cli[1], "wor", 3);
     fake_os_dispatch(CH_C1);
-    assert_string_equal(drain(), "[c1] world\r\n");
+    assert_string_equal(drain(), ""); /* two partial lines: neither may hold the line */
+    assert_int_equal(fake_os_notify_count(CH_DRV), 0);
+    st_put(&t.cli[1], "ld\r\n", 4);
+    fake_os_dispatch(CH_C1);
+    assert_string_equal(drain(), "[c1] world\r\n[c0] hel");
     assert_true(fake_os_notify_count(CH_DRV) >= 1);
     st_put(&t.cli[0], "lo\r\nmore", 8);
+    st_put(&t.cli[1], "x\n", 2);
     fake_os_dispatch(CH_C0);
-    assert_string_equal(drain(), "[c0] hello\r\n");
+    /* the holder ends its line first; "more" waits for c1's line, then shows alone */
+    assert_string_equal(drain(), "lo\r\n[c1] x\n[c0] more");
     st_put(&t.cli[0], "\n", 1);
     fake_os_dispatch(CH_C0);
-    assert_string_equal(drain(), "[c0] more\n");
-    assert_int_equal(fake_os_stat("tx_lines"), 3);
+    assert_string_equal(drain(), "\n");
+    assert_int_equal(fake_os_stat("tx_lines"), 4);
+    assert_int_equal(fake_os_stat("tx_partial"), 2);
+    assert_int_equal(fake_os_stat("tx_breaks"), 0);
+    assert_int_equal(fake_os_stat("tx_split"), 0);
+}
+
+/*
+ * A prompt shows at once on an idle console. Another client's line then
+ * ends the prompt's terminal line first (never inside it), and the
+ * prompting client's continuation starts a new line with its prefix.
+ */
+static void test_prompt_broken_not_interleaved(void **state)
+{
+    (void)state;
+    build(true, true);
+    st_put(&t.cli[0], "> ", 2);
+    fake_os_dispatch(CH_C0);
+    assert_string_equal(drain(), "\x1b[31m[c0] > \x1b[0m");
+    st_put(&t.cli[0], "ab", 2); /* the holder goes on: no prefix, nothing in between */
+    fake_os_dispatch(CH_C0);
+    assert_string_equal(drain(), "\x1b[31mab\x1b[0m");
+    st_put(&t.cli[1], "line\n", 5);
+    fake_os_dispatch(CH_C1);
+    assert_string_equal(drain(), "\r\n\x1b[32m[c1] line\n\x1b[0m");
+    st_put(&t.cli[0], "c\n", 2);
+    fake_os_dispatch(CH_C0);
+    assert_string_equal(drain(), "\x1b[31m[c0] c\n\x1b[0m");
+    assert_int_equal(fake_os_stat("tx_breaks"), 1);
+    /* a partial line of another client breaks the held line too, once it is alone */
+    st_put(&t.cli[0], "p0", 2);
+    fake_os_dispatch(CH_C0);
+    st_put(&t.cli[1], "p1", 2);
+    fake_os_dispatch(CH_C1);
+    assert_string_equal(drain(), "\x1b[31m[c0] p0\x1b[0m\r\n\x1b[32m[c1] p1\x1b[0m");
+    assert_int_equal(fake_os_stat("tx_breaks"), 2);
+}
+
+/* The holder's continuation goes first, and a second partial line waits behind it. */
+static void test_holder_keeps_line(void **state)
+{
+    (void)state;
+    build(false, true);
+    st_put(&t.cli[1], "b> ", 3);
+    fake_os_dispatch(CH_C1);
+    assert_string_equal(drain(), "[c1] b> ");
+    st_put(&t.cli[0], "a", 1);
+    st_put(&t.cli[1], "xy", 2);
+    fake_os_dispatch(CH_C0);
+    assert_string_equal(drain(), "xy"); /* c1 holds the line; c0's partial waits */
+    st_put(&t.cli[1], "z\n", 2);
+    fake_os_dispatch(CH_C1);
+    assert_string_equal(drain(), "z\n[c0] a");
+    assert_int_equal(fake_os_stat("tx_breaks"), 0);
 }
 
 /* Colour: ESC[3Nm .. ESC[0m around each line, N by client index; console lines plain. */
@@ -162,6 +224,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_whole_lines),
+        cmocka_unit_test(test_prompt_broken_not_interleaved),
+        cmocka_unit_test(test_holder_keeps_line),
         cmocka_unit_test(test_colour_and_console),
         cmocka_unit_test(test_driver_full_backpressure),
         cmocka_unit_test(test_long_partial_line),

@@ -435,6 +435,12 @@ static void test_describe_round_trip(void **state)
     assert_int_equal(again.num_taps, 1);
     for (size_t p = 0; p < sys.num_pds; p++) {
         assert_string_equal(again.pds[p].name, sys.pds[p].name);
+        /* the configuration records, byte for byte (<config> elements) */
+        assert_true(sys.pds[p].config_size > 0);
+        assert_int_equal(again.pds[p].config_size, sys.pds[p].config_size);
+        assert_memory_equal(again.pds[p].config, sys.pds[p].config, sys.pds[p].config_size);
+        assert_int_equal(again.pds[p].num_irqs, sys.pds[p].num_irqs);
+        assert_int_equal(again.pds[p].priority, sys.pds[p].priority);
         assert_int_equal(again.pds[p].num_maps, sys.pds[p].num_maps);
         for (size_t m = 0; m < sys.pds[p].num_maps; m++) {
             assert_int_equal(again.pds[p].maps[m].vaddr, sys.pds[p].maps[m].vaddr);

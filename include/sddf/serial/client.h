@@ -5,7 +5,10 @@
  * its rx ring.
  *
  * Output is buffered in the ring under a private tail and published (tail
- * store + notify of virt_tx) on '\n' and when the ring is nearly full. Text
+ * store + notify of virt_tx) on '\n' and when a line without '\n' fills
+ * half the ring (virt_tx then moves it in pieces); a prompt (a line
+ * without '\n' yet) needs sddf_serial_flush, after which virt_tx shows it
+ * once no other client has output pending. Text
  * output (sddf_putchar, sddf_printf) writes "\r\n" for '\n', as a terminal
  * in raw mode needs; sddf_serial_write passes bytes unchanged. Nothing here
  * blocks: text that does not fit is dropped and counted (serial_tx_dropped);

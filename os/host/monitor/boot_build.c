@@ -28,16 +28,16 @@ static int32_t pass(struct mon_pd *pd, int fd)
 static size_t max_fds(const sys_system *sys, size_t i)
 {
     const sys_pd *p = &sys->pds[i];
-    size_t n = 3 + p->num_maps + p->num_irqs;
+    size_t devices = 0, ends = 0;
     for (size_t d = 0; d < sys->num_devices; d++) {
-        n += sys->devices[d].pd == i ? 2 : 0;
+        devices += sys->devices[d].pd == i;
     }
     for (size_t c = 0; c < sys->num_channels; c++) {
         for (int k = 0; k < 2; k++) {
-            n += sys->channels[c].end[k].pd == i ? 4 : 0;
+            ends += sys->channels[c].end[k].pd == i;
         }
     }
-    return n;
+    return host_boot_fd_bound(p->num_maps, p->num_irqs, devices, ends);
 }
 
 static void add_channels(struct mon *m, size_t i, struct host_boot_channel *out, uint32_t *n)
@@ -113,7 +113,7 @@ int mon_boot_build(struct mon *m, size_t i)
                   ndev * sizeof(struct host_boot_device);
     uint8_t *blob = calloc(1, size);
     pd->fds = calloc(nfd, sizeof(int));
-    pd->scratch = calloc(nfd + 2, sizeof(int));
+    pd->scratch = calloc(nfd + 3, sizeof(int));
     if (!blob || !pd->fds || !pd->scratch) {
         free(blob);
         mon_err("out of memory");

@@ -1,8 +1,10 @@
 /*
  * os/host/monitor/monitor.c - monitor_run (monitor.h): validate, create every
- * object (regions, channels, TAPs, devices; terminals go raw), start the PDs
- * in declared order, supervise, stop, restore the terminals, report, and
- * tear everything down. Any setup failure undoes what was done and returns 2.
+ * object (PD identities and programs first, then regions, channels, TAPs,
+ * devices; terminals go raw), start the PDs in declared order, supervise,
+ * stop (the PDs and everything they started), restore the terminals,
+ * report, and tear everything down. Any setup failure undoes what was done
+ * and returns 2.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +34,7 @@ static int alloc_state(struct mon *m)
     for (size_t i = 0; i < sys->num_pds; i++) {
         struct mon_pd *pd = &m->pd[i];
         pd->fault_rd = pd->fault_wr = pd->stats_fd = pd->config_fd = pd->boot_fd = -1;
+        pd->exec_fd = -1;
     }
     for (size_t i = 0; i < sys->num_pds; i++) {
         struct mon_pd *pd = &m->pd[i];
@@ -92,6 +95,7 @@ static void teardown(struct mon *m)
         close_fd(&pd->stats_fd);
         close_fd(&pd->config_fd);
         close_fd(&pd->boot_fd);
+        close_fd(&pd->exec_fd);
         for (size_t j = 0; pd->irq_fd && j < sys->pds[i].num_irqs; j++) {
             close_fd(&pd->irq_fd[j]);
         }
@@ -124,6 +128,7 @@ static void teardown(struct mon *m)
     free(m->region_ro_fd);
     free(m->region_fd);
     close_fd(&m->sig_fd);
+    mon_subreaper_end(m);
     if (m->mask_set) {
         sigprocmask(SIG_SETMASK, &m->old_mask, NULL);
     }
@@ -158,6 +163,19 @@ static int setup(struct mon *m)
     m->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (m->sig_fd < 0) {
         mon_err("signalfd: %s", strerror(errno));
+        return -1;
+    }
+    /* Identities and programs first: a PD that could not run stops the
+     * system before any object exists. */
+    if (mon_ids_setup(m) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < sys->num_pds; i++) {
+        if (mon_program_open(m, i) != 0) {
+            return -1;
+        }
+    }
+    if (mon_subreaper_start(m) != 0) {
         return -1;
     }
     if (mon_regions_create(m) || mon_channels_create(m) || mon_taps_create(m) ||

@@ -33,7 +33,10 @@ struct mon_pd {
     int *irq_fd;                   /* per sys irq: a timerfd owned here, or -1 (TAP: borrowed) */
     int *fds;                      /* borrowed descriptors passed at HOST_BOOT_FIRST_FD + i */
     size_t num_fds;
-    int *scratch;     /* num_fds + 2 ints, used by the forked child */
+    int *scratch; /* num_fds + 3 ints, used by the forked child */
+    int exec_fd;  /* O_PATH descriptor of the program, opened before any uid change */
+    uid_t uid;    /* uid and gid the PD runs under (MONITOR_PD_ID_BASE + index) */
+    gid_t gid;
     int cpu;          /* CPU to pin to */
     uint64_t memlock; /* RLIMIT_MEMLOCK to give the PD (bytes), 0 = leave as is */
 };
@@ -69,6 +72,11 @@ struct mon {
     sigset_t old_mask;
     bool mask_set;
     int sig_fd;
+    bool pd_ids;         /* each PD gets its own uid/gid (the caller may switch ids) */
+    int old_subreaper;   /* PR_GET_CHILD_SUBREAPER before monitor_run, restored after */
+    bool subreaper_set;  /* we made the caller a child subreaper */
+    pid_t *pre_children; /* the caller's children before monitor_run: never touched */
+    size_t num_pre_children;
 };
 
 /* Every setup step returns 0, or -1 after printing "sddf: ..." with the reason. */
@@ -87,11 +95,36 @@ void mon_terminals_restore(struct mon *m);
 bool mon_stderr_crlf(void);
 int mon_irqs_create(struct mon *m, size_t i);
 int mon_boot_build(struct mon *m, size_t i);
+/*
+ * Decide the PDs' identities (identity.c): with CAP_SETUID and CAP_SETGID,
+ * PD i gets uid/gid MONITOR_PD_ID_BASE + i, after checking that no account
+ * or group has them and that they are mapped in our user namespace;
+ * without, every PD keeps the caller's ids (one note line).
+ */
+int mon_ids_setup(struct mon *m);
+/* Open PD @i's program (O_PATH) and check it can run under the PD's uid:
+ * a regular file executable by others when PDs get their own ids (launch.c). */
+int mon_program_open(struct mon *m, size_t i);
 int mon_launch(struct mon *m, size_t i);
+
+/*
+ * Descendants (descendants.c). mon_subreaper_start records the caller's
+ * children (left alone) and makes the caller a child subreaper, so that
+ * whatever a PD forks stays below the monitor even when its parent dies.
+ * mon_reap_orphans reaps such orphans that ended while the system runs (PDs
+ * are reaped by mon_supervise). mon_kill_descendants SIGKILLs and reaps
+ * every remaining descendant (not the caller's earlier children), bounded by
+ * @timeout_ms; survivors are reported. mon_subreaper_end restores the flag.
+ */
+int mon_subreaper_start(struct mon *m);
+void mon_reap_orphans(struct mon *m);
+void mon_kill_descendants(struct mon *m, int timeout_ms);
+void mon_subreaper_end(struct mon *m);
 
 /* Wait for a stop reason: returns 0 (signal or timeout) or 1 (a PD died, reported). */
 int mon_supervise(struct mon *m);
-/* SIGTERM, up to ~2 s grace, SIGKILL, reap: no PD process is left afterwards. */
+/* SIGTERM, up to ~2 s grace, SIGKILL, reap; then every other descendant is
+ * killed and reaped (mon_kill_descendants): no process is left afterwards. */
 void mon_stop(struct mon *m);
 
 /* One line for PD @i that ended with wait status @status while the system ran. */

@@ -1,8 +1,9 @@
 /*
  * os/host/monitor/report.c - what the monitor says about PDs: one line per PD
- * that faulted or exited (like Microkit's monitor: PD name, signal, faulting
- * address from the PD's fault record), and the statistics counters read from
- * each PD's page, which is untrusted (the PD writes it).
+ * that faulted, was killed or exited (like Microkit's monitor: PD name,
+ * signal, and from the PD's fault record the faulting address of a real
+ * fault, or the pid that sent the signal), and the statistics counters read
+ * from each PD's page, which is untrusted (the PD writes it).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -26,23 +27,48 @@ static bool fault_record(int fd, int signo, struct host_fault_record *out)
     return found;
 }
 
+/* "SIGSEGV (Segmentation fault)", or "signal N" for a number without a name. */
+static void signal_name(int sig, char *buf, size_t len)
+{
+    const char *abbrev = sigabbrev_np(sig);
+    const char *descr = sigdescr_np(sig);
+    if (abbrev) {
+        snprintf(buf, len, "SIG%s (%s)", abbrev, descr ? descr : "unknown signal");
+    } else {
+        snprintf(buf, len, "signal %d", sig);
+    }
+}
+
+/* Signals that mean a fault when the kernel raises them (they carry an address). */
+static bool fault_signal(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;
+}
+
 void mon_report_death(struct mon *m, size_t i, int status)
 {
     const char *name = m->sys->pds[i].name;
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
-        const char *abbrev = sigabbrev_np(sig);
-        const char *descr = sigdescr_np(sig);
-        char addr[32] = "unknown";
+        char what[96];
+        signal_name(sig, what, sizeof(what));
         struct host_fault_record r;
-        if (fault_record(m->pd[i].fault_rd, sig, &r) && r.has_addr) {
-            snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)r.addr);
-        }
-        if (abbrev) {
-            mon_print("sddf: PD '%s' faulted: SIG%s (%s) at address %s\n", name, abbrev,
-                      descr ? descr : "unknown signal", addr);
+        bool have = fault_record(m->pd[i].fault_rd, sig, &r);
+        if (have && r.code <= 0 && r.sender == m->pd[i].pid) {
+            /* raise() or abort() in the PD itself */
+            mon_print("sddf: PD '%s' faulted: %s raised by itself\n", name, what);
+        } else if (have && r.code <= 0) {
+            /* kill(), sigqueue() or tkill() from another process: no address */
+            mon_print("sddf: PD '%s' killed by %s sent by pid %lld\n", name, what,
+                      (long long)r.sender);
+        } else if (have && r.has_addr) {
+            mon_print("sddf: PD '%s' faulted: %s at address 0x%llx\n", name, what,
+                      (unsigned long long)r.addr);
+        } else if (have || fault_signal(sig)) {
+            mon_print("sddf: PD '%s' faulted: %s at address unknown\n", name, what);
         } else {
-            mon_print("sddf: PD '%s' faulted: signal %d at address %s\n", name, sig, addr);
+            /* No record: a signal the PD does not catch (SIGKILL, SIGTERM...). */
+            mon_print("sddf: PD '%s' killed by %s\n", name, what);
         }
     } else if (WIFEXITED(status)) {
         int code = WEXITSTATUS(status);

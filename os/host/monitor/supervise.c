@@ -1,9 +1,11 @@
 /*
  * os/host/monitor/supervise.c - wait for the reason to stop (SIGINT/SIGTERM
  * through a signalfd, the timeout through a timerfd, a PD's death through
- * SIGCHLD) and stop the system: SIGTERM, a grace period, SIGKILL, reap.
- * Only the monitor's own PDs are waited for (waitpid on each pid), so a
- * caller's other children are left alone.
+ * SIGCHLD) and stop the system: SIGTERM, a grace period, SIGKILL, reap,
+ * then every process the PDs started (descendants.c). PDs are waited for by
+ * pid; other children (orphans re-parented to the subreaper monitor) are
+ * reaped as they end, except the caller's own earlier children, which are
+ * left alone.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,6 +19,8 @@
 #include "monitor_internal.h"
 
 #define STOP_GRACE_MS 2000
+/* Bound on killing and reaping what the PDs left (SIGKILL: immediate but for D state). */
+#define DESCENDANTS_KILL_MS 2000
 
 /* Reap every PD that has ended; report each if @report. Returns how many ended. */
 static size_t reap(struct mon *m, bool report)
@@ -37,7 +41,7 @@ static size_t reap(struct mon *m, bool report)
     return ended;
 }
 
-/* Read pending signals; returns a stop request (SIGINT/SIGTERM) seen. */
+/* Read pending signals; returns a stop request (SIGINT/SIGTERM/SIGHUP) seen. */
 static bool drain_signals(struct mon *m)
 {
     bool stop = false;
@@ -97,7 +101,9 @@ int mon_supervise(struct mon *m)
             }
         }
         bool stop = drain_signals(m);
-        if (reap(m, true) > 0) {
+        size_t died = reap(m, true);
+        mon_reap_orphans(m);
+        if (died > 0) {
             rc = 1;
         } else if (stop) {
             rc = 0;
@@ -158,4 +164,5 @@ void mon_stop(struct mon *m)
         }
         pd->running = false;
     }
+    mon_kill_descendants(m, DESCENDANTS_KILL_MS);
 }

@@ -22,13 +22,11 @@ _Static_assert(HOST_DEVICE_BLOCK == SYS_DEVICE_BLOCK && HOST_DEVICE_TTY == SYS_D
                    HOST_BOOT_MAX_DEVICES == SYS_MAX_DEVICES,
                "boot devices equal the system model's");
 
-#define MEMFD_NAME_MAX 249 /* NAME_MAX minus "memfd:" */
-
 static int check_regions(const sys_system *sys)
 {
     for (size_t i = 0; i < sys->num_regions; i++) {
         const sys_region *r = &sys->regions[i];
-        if (!r->name || !r->name[0] || strlen(r->name) > MEMFD_NAME_MAX) {
+        if (!r->name || !r->name[0] || strlen(r->name) > SYS_MAX_REGION_NAME) {
             mon_err("region %zu: missing or too long name", i);
             return -1;
         }
@@ -36,6 +34,11 @@ static int check_regions(const sys_system *sys)
             r->size % r->page_size) {
             mon_err("region '%s': size %llu is not a multiple of page size %llu", r->name,
                     (unsigned long long)r->size, (unsigned long long)r->page_size);
+            return -1;
+        }
+        if (r->size > SYS_MAX_REGION_SIZE) {
+            mon_err("region '%s': %llu bytes, more than %llu", r->name, (unsigned long long)r->size,
+                    (unsigned long long)SYS_MAX_REGION_SIZE);
             return -1;
         }
     }
@@ -93,6 +96,11 @@ static int check_pd(const sys_system *sys, size_t i, const cpu_set_t *allowed,
         mon_err("PD '%s': too many maps", p->name);
         return -1;
     }
+    if (p->config_size > SYS_MAX_CONFIG_SIZE || (p->config_size > 0 && !p->config)) {
+        mon_err("PD '%s': configuration of %zu bytes (at most %u)", p->name, p->config_size,
+                SYS_MAX_CONFIG_SIZE);
+        return -1;
+    }
     for (size_t j = 0; j < p->num_maps; j++) {
         if (p->maps[j].region >= sys->num_regions || !(p->maps[j].perms & SYS_PERM_R)) {
             mon_err("PD '%s': map %zu names no region or lacks read permission", p->name, j);
@@ -141,6 +149,10 @@ int mon_validate(const sys_system *sys, const cpu_set_t *allowed)
 {
     if (sys->num_pds == 0) {
         mon_err("the system has no protection domain");
+        return -1;
+    }
+    if (sys->num_pds > SYS_MAX_PDS) {
+        mon_err("the system has %zu protection domains (at most %u)", sys->num_pds, SYS_MAX_PDS);
         return -1;
     }
     if (check_regions(sys) || check_taps(sys) || check_devices(sys)) {

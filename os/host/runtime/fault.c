@@ -3,13 +3,16 @@
  * the PD name, the signal and the faulting address (like Microkit's monitor).
  *
  * The handler runs on an alternate stack (a stack overflow must be reported
- * too), writes one fixed record to the fault pipe (write(2) is async-signal-
- * safe and the record is below PIPE_BUF, so it is atomic), restores the
- * default action and re-raises, so the PD still dies by the original signal.
+ * too), writes one fixed record to the fault pipe: the faulting address of
+ * a fault the kernel raised, or the pid of whoever sent the signal (write(2)
+ * is async-signal-safe and the record is below PIPE_BUF, so it is atomic),
+ * restores the default action and re-raises, so the PD still dies by the
+ * original signal.
  * It is installed from main(), after a sanitizer runtime installed its own
  * handlers, so ours is the one that runs.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,13 +25,21 @@ static const int fault_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 static void fault_handler(int signo, siginfo_t *si, void *uctx)
 {
     (void)uctx;
+    int code = si ? si->si_code : SI_USER;
+    /* A signal sent by a process (kill, sigqueue, tkill, raise, abort) has
+     * si_code <= 0 and no faulting address: si_addr would alias si_pid. */
+    bool fault = code > 0 && signo != SIGABRT;
     struct host_fault_record r = {
         .magic = HOST_FAULT_MAGIC,
         .signo = signo,
-        .code = si ? si->si_code : 0,
-        .has_addr = (si && signo != SIGABRT) ? 1u : 0u,
-        .addr = (si && signo != SIGABRT) ? (uint64_t)(uintptr_t)si->si_addr : 0,
+        .code = code,
+        .has_addr = fault ? 1u : 0u,
     };
+    if (fault) {
+        r.addr = (uint64_t)(uintptr_t)si->si_addr;
+    } else if (code <= 0 && si) {
+        r.sender = si->si_pid;
+    }
     if (rt.fault_fd >= 0) {
         ssize_t w = write(rt.fault_fd, &r, sizeof(r));
         (void)w;

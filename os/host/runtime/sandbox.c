@@ -3,11 +3,17 @@
  * is as unprivileged as a client; whatever needs privilege was done by the
  * monitor, which passed only descriptors).
  *
+ * The monitor already started the PD under a uid and gid of its own, with
+ * no groups, an empty bounding and ambient set, root's implicit capabilities
+ * locked off and no new privileges (os/host/monitor/launch.c). The steps
+ * here are defence in depth, and all that holds when `sddf run` could not
+ * switch uids (then PDs share the caller's uid):
+ *
  * Before init(): no new privileges (execve cannot regain any), not dumpable
- * (a neighbour PD running under the same uid cannot ptrace it or open its
- * /proc/PID/fd or /proc/PID/mem), an empty bounding and ambient set, root's
- * implicit capabilities locked off when allowed, and all capabilities
- * dropped with capset.
+ * (a process under the same uid cannot ptrace it or open its /proc/PID/fd or
+ * /proc/PID/mem), an empty bounding and ambient set and root's implicit
+ * capabilities locked off when still allowed (CAP_SETPCAP; otherwise the
+ * monitor did it), and all capabilities dropped with capset.
  *
  * After init(): the seccomp allow-list (libseccomp) is the seam of a later
  * issue; rt_sandbox_enter() is where it goes.
