@@ -32,6 +32,9 @@ PACKAGES=(
     e2fsprogs       # mkfs.ext4: block tests format partitions
     dosfstools      # mkfs.vfat: block tests format partitions
     fio             # bench/blk compares sddf with fio (ioengine=io_uring)
+    clang-format    # scripts/lint.sh: formatting check (.clang-format)
+    cppcheck        # scripts/lint.sh: static analysis
+    clang-tidy      # scripts/lint.sh --tidy: static analysis (.clang-tidy)
 )
 
 if [ "${1:-}" = --list ]; then

@@ -1,6 +1,9 @@
 #!/bin/bash
-# scripts/run-tests.sh - build sddf three ways and run every test suite.
+# scripts/run-tests.sh - lint sddf, build it three ways and run every test suite.
 #
+#   lint         clang-format and cppcheck (scripts/lint.sh) before building;
+#                clang-tidy with build/'s compile_commands.json after it.
+#                Each counts as one test
 #   build/       normal build (debugoptimized, -Werror): every suite
 #   build-asan/  -Db_sanitize=address,undefined: every suite, any sanitizer
 #                report fails the test (halt_on_error=1; leaks too where
@@ -117,9 +120,30 @@ rm -rf "$PROBE"
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=$LSAN:detect_stack_use_after_return=1
 [ $LSAN = 1 ] || say "note: LeakSanitizer does not work on this machine; leak checks are off"
 
-# 1. Normal build, every suite.
+# pass_step NAME: count a step that is not a meson test (a lint) as a pass.
+pass_step() {
+    PASSED=$((PASSED + 1))
+    say "passed: $1"
+}
+
+# 0. clang-format and cppcheck: seconds, and no build needed.
+say "scripts/lint.sh"
+if "$ROOT/scripts/lint.sh"; then
+    pass_step "lint (clang-format, cppcheck)"
+else
+    fail_step "lint (clang-format, cppcheck)"
+fi
+
+# 1. Normal build, every suite, then clang-tidy as compiled there (about a
+# minute on 2 cores).
 if "$ROOT/scripts/build.sh" build; then
     run_suites build 1
+    say "scripts/lint.sh --tidy-only build"
+    if "$ROOT/scripts/lint.sh" --tidy-only build; then
+        pass_step "lint (clang-tidy)"
+    else
+        fail_step "lint (clang-tidy)"
+    fi
 else
     fail_step "build/ (normal build)"
 fi

@@ -15,9 +15,13 @@
  * region; the data region is mapped by the client and by the driver (which
  * plays the DMA engine on the host), never by the virt or another client.
  * The driver holds the disk as device `image` (a file or block device,
- * relative to the description's folder) and an eventfd IRQ for io_uring.
+ * relative to the description's folder, which must exist and, unless
+ * read_only, be writable by its owner: check_image) and an eventfd IRQ for
+ * io_uring. The same file named twice (another spelling, a link) is refused
+ * by the whole-model check (system_check.c, check_devices).
  * `partition` is 1-based, as sfdisk and sgdisk number partitions.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -132,6 +136,41 @@ static bool read_client(sys_builder *b, blk_spec *k, const xmlNode *x, blk_clien
     return true;
 }
 
+/*
+ * The image must exist and be a regular file or block device. `sddf run`
+ * opens it as root, which file modes do not stop: an image whose owner may
+ * not write it (chmod a-w) is taken as meant to stay unchanged, and refused
+ * unless read_only="true" says so (the monitor checks again when it opens
+ * it: os/host/monitor/device_files.c).
+ */
+static bool check_image(sys_builder *b, const blk_spec *k)
+{
+    struct stat st;
+    if (stat(k->image, &st) != 0) {
+        if (errno == ENOENT)
+            sys_error(b, k->line,
+                      "disk image '%s' does not exist (create it with "
+                      "examples/blk/make-image.sh?)",
+                      k->image);
+        else
+            sys_error(b, k->line, "disk image '%s': %s", k->image, strerror(errno));
+        return false;
+    }
+    if (!(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+        sys_error(b, k->line, "disk image '%s' is not a file or block device", k->image);
+        return false;
+    }
+    if (!k->read_only && (st.st_mode & S_IWUSR) == 0) {
+        sys_error(
+            b, k->line,
+            "disk image '%s' is not writable by its owner (mode %04o): give read_only=\"true\" "
+            "or make it writable (chmod u+w)",
+            k->image, (unsigned)(st.st_mode & 07777));
+        return false;
+    }
+    return true;
+}
+
 static bool read_blk(sys_builder *b, const xmlNode *x, blk_spec *k)
 {
     static const char *const attrs[] = {"name", "driver", "image", "read_only", NULL};
@@ -156,11 +195,8 @@ static bool read_blk(sys_builder *b, const xmlNode *x, blk_spec *k)
         return false;
     }
     k->image = sys_device_path(b, image);
-    struct stat st;
-    if (stat(k->image, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
-        sys_error(b, k->line, "disk image '%s' is not a file or block device", k->image);
+    if (!check_image(b, k))
         return false;
-    }
     if (!read_role(b, k, x, "driver", 101, 0, &k->driver) ||
         !read_role(b, k, x, "virt", 100, 1, &k->virt))
         return false;

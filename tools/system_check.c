@@ -207,7 +207,25 @@ unsigned sys_check_invariants(const sys_system *sys, FILE *err)
     return bad;
 }
 
-/* One open file per disk or terminal: two drivers on one would corrupt it or race for input. */
+/*
+ * True if @a and @b name one file: the same (st_dev, st_ino) after symbolic
+ * links are followed (so "d/./x", a symlink or a hard link to x is x), or
+ * device nodes of one device (the same type and st_rdev). Paths that cannot
+ * be stat'ed are compared as strings (the open fails later anyway).
+ */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return strcmp(a, b) == 0;
+    if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+        return true;
+    bool node = S_ISBLK(sa.st_mode) || S_ISCHR(sa.st_mode);
+    return node && (sa.st_mode & S_IFMT) == (sb.st_mode & S_IFMT) && sa.st_rdev == sb.st_rdev;
+}
+
+/* One open file per disk or terminal: two drivers on one would corrupt it or race for input.
+ * (Across systems, `sddf run` locks each block device it opens: device_files.c.) */
 static void check_devices(sys_builder *b)
 {
     const sys_system *sys = b->sys;
@@ -228,6 +246,14 @@ static void check_devices(sys_builder *b)
                 sys_error(b, dj->line, "%s device '%s' is already device %u of '%s' (line %d)",
                           dj->kind == SYS_DEVICE_BLOCK ? "block" : "tty", dj->path, di->id,
                           sys->pds[di->pd].name, di->line);
+                break;
+            }
+            if (dj->path != NULL && di->path != NULL && same_file(dj->path, di->path)) {
+                sys_error(b, dj->line,
+                          "%s device '%s' is the same file as '%s', already device %u of '%s' "
+                          "(line %d)",
+                          dj->kind == SYS_DEVICE_BLOCK ? "block" : "tty", dj->path, di->path,
+                          di->id, sys->pds[di->pd].name, di->line);
                 break;
             }
         }

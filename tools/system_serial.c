@@ -24,12 +24,18 @@
  * not a character device, no clients or more than 61 (virt_tx and virt_rx
  * need a channel per client plus two), a client that is not a declared PD,
  * a PD that is a client twice (of this or another serial), a client name
- * outside 1..31 characters, and a begin string over 127 characters.
+ * outside 1..31 characters or with characters other than A-Z a-z 0-9 _ . -
+ * (it is printed to the terminal), two clients of one serial shown under
+ * the same name (a PD name is cut to 31 characters), a device that is known
+ * not to be a terminal (its sysfs class is not "tty"), and a begin string
+ * over 127 characters.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "system_serial.h"
 
@@ -112,10 +118,26 @@ static bool read_client(sys_builder *b, serial_spec *s, const xmlNode *x)
                   SDDF_SERIAL_NAME_LENGTH - 1);
         return false;
     }
+    /* the name goes to the terminal (prefixes, switch messages): no spaces
+     * or control characters, the set of the other names */
+    if (name != NULL && !sys_valid_name(name, false)) {
+        sys_error(b, line, "bad client name '%s' (1..%u of A-Z a-z 0-9 _ . -)", name,
+                  SDDF_SERIAL_NAME_LENGTH - 1);
+        return false;
+    }
+    char shown[SDDF_SERIAL_NAME_LENGTH];
+    snprintf(shown, sizeof(shown), "%s", name ? name : pd); /* a PD name is cut to 31 */
+    for (size_t i = 0; i < s->num_clients; i++) {
+        if (strcmp(s->clients[i].name, shown) == 0) {
+            sys_error(b, line, "client name '%s' is already client %zu of serial '%s' (line %d)",
+                      shown, i, s->name, s->clients[i].line);
+            return false;
+        }
+    }
     serial_client_spec *c = &s->clients[s->num_clients++];
     c->pd = p;
     c->line = line;
-    snprintf(c->name, sizeof(c->name), "%s", name ? name : pd);
+    memcpy(c->name, shown, sizeof(c->name));
     b->serial_members =
         sys_xrealloc(b->serial_members, b->num_serial_members + 1, sizeof(*b->serial_members));
     b->serial_members[b->num_serial_members++] = (sys_member){p, s->name, line};
@@ -123,9 +145,31 @@ static bool read_client(sys_builder *b, serial_spec *s, const xmlNode *x)
 }
 
 /*
+ * False if character device @st is known not to be a terminal: its sysfs
+ * node (/sys/dev/char/MAJOR:MINOR) belongs to a class other than "tty"
+ * (/dev/null and /dev/zero are class "mem"). Unknown (no sysfs node, as for
+ * /dev/pts/N, or no sysfs at all) counts as a terminal: the monitor's
+ * isatty() after opening is the final word.
+ */
+static bool maybe_terminal(const struct stat *st)
+{
+    char link[64];
+    char target[256];
+    snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/subsystem", major(st->st_rdev),
+             minor(st->st_rdev));
+    ssize_t n = readlink(link, target, sizeof(target) - 1);
+    if (n <= 0)
+        return true;
+    target[n] = '\0';
+    const char *cls = strrchr(target, '/');
+    return strcmp(cls != NULL ? cls + 1 : target, "tty") == 0;
+}
+
+/*
  * The `device` of @s: a terminal the monitor can open. Checked here (not
- * only when `sddf run` opens it) so `sddf check` finds a typo; only stat(),
- * since opening a real serial port may change its modem lines.
+ * only when `sddf run` opens it) so `sddf check` finds a typo or a device
+ * that is not a terminal; only stat() and sysfs, never open(), since opening
+ * a real serial port may change its modem lines.
  */
 static bool check_device(sys_builder *b, const serial_spec *s)
 {
@@ -141,6 +185,8 @@ static bool check_device(sys_builder *b, const serial_spec *s)
     else if (!S_ISCHR(st.st_mode))
         sys_error(b, s->line, "serial device '%s' is not a terminal (not a character device)",
                   path);
+    else if (!maybe_terminal(&st))
+        sys_error(b, s->line, "serial device '%s' is not a terminal (not a tty or pty)", path);
     else
         ok = true;
     free(path);

@@ -62,7 +62,7 @@ bool sys_parse_mac(const char *s, uint8_t mac[6])
 {
     if (strlen(s) != 17)
         return false;
-    for (int i = 0; i < 6; i++) {
+    for (size_t i = 0; i < 6; i++) {
         int hi = hexval(s[3 * i]);
         int lo = hexval(s[3 * i + 1]);
         if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))

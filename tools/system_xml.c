@@ -274,9 +274,15 @@ static void builder_release(sys_builder *b)
 
 int sys_load(const char *path, const char *program_dir, sys_system *out, FILE *err)
 {
-    static const char *const top[] = {
-        "memory_region", "protection_domain", "channel", "host_tap", "net", "timer", "serial", "blk",
-        NULL};
+    static const char *const top[] = {"memory_region",
+                                      "protection_domain",
+                                      "channel",
+                                      "host_tap",
+                                      "net",
+                                      "timer",
+                                      "serial",
+                                      "blk",
+                                      NULL};
     sys_system sys = {0};
     char *dircopy = sys_xstrdup(path);
     sys_builder b = {

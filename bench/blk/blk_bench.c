@@ -109,7 +109,7 @@ static void poll(void)
         b.started = true;
         b.capacity = blk_client_capacity(&b.blk);
         b.rng = 0x9E3779B97F4A7C15ull;
-        if (b.capacity < SEQ_BLOCKS * SEQ_DEPTH ||
+        if (b.capacity < (uint64_t)SEQ_BLOCKS * SEQ_DEPTH ||
             b.blk.data_size < (uint64_t)SEQ_DEPTH * SEQ_BLOCKS * BLK_TRANSFER_SIZE) {
             sddf_log("bench: partition or data region too small");
             b.done = true;

@@ -61,7 +61,7 @@ static inline blk_queue_handle_t blk_check_conn(const blk_connection_resource_t 
                    BLK_MAX_QUEUE_CAPACITY);
     if (c->id >= SDDF_MAX_CHANNELS)
         sddf_fatal("%s: channel id %u out of range", who, c->id);
-    blk_check_region(&c->storage_info, sizeof(blk_storage_info_t), who, "storage_info");
+    blk_check_region(&c->storage_info, sizeof(blk_storage_info_page_t), who, "storage_info");
     blk_check_region(&c->req_queue, BLK_REQ_QUEUE_BYTES(c->num_buffers), who, "request queue");
     blk_check_region(&c->resp_queue, BLK_RESP_QUEUE_BYTES(c->num_buffers), who, "response queue");
     blk_queue_init(&h, sddf_region_ptr(&c->req_queue), sddf_region_ptr(&c->resp_queue),

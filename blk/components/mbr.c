@@ -31,7 +31,7 @@ int blk_mbr_parse(blk_part_disc_t *d, const uint8_t *sector)
     }
     const uint8_t *e = sector + MBR_ENTRIES_OFF;
     for (uint32_t i = 0; i < MBR_NUM_ENTRIES; i++) {
-        uint8_t boot = e[i * MBR_ENTRY_SIZE];
+        uint8_t boot = e[(size_t)i * MBR_ENTRY_SIZE];
         if (boot != 0x00 && boot != 0x80) {
             blk_part_fail(d,
                           "malformed MBR: entry %u has boot indicator 0x%02x (want 0x00 or 0x80)",
@@ -40,7 +40,7 @@ int blk_mbr_parse(blk_part_disc_t *d, const uint8_t *sector)
         }
     }
     for (uint32_t i = 0; i < MBR_NUM_ENTRIES; i++)
-        if (e[i * MBR_ENTRY_SIZE + 4] == MBR_TYPE_GPT_PROTECTIVE)
+        if (e[(size_t)i * MBR_ENTRY_SIZE + 4] == MBR_TYPE_GPT_PROTECTIVE)
             return 1;
 
     blk_part_table_t *t = &d->table;
@@ -48,7 +48,7 @@ int blk_mbr_parse(blk_part_disc_t *d, const uint8_t *sector)
     t->scheme = BLK_PART_MBR;
     t->num_entries = MBR_NUM_ENTRIES;
     for (uint32_t i = 0; i < MBR_NUM_ENTRIES; i++) {
-        const uint8_t *p = e + i * MBR_ENTRY_SIZE;
+        const uint8_t *p = e + (size_t)i * MBR_ENTRY_SIZE;
         uint8_t type = p[4];
         uint64_t first = blk_le32(p + 8);
         uint64_t n = blk_le32(p + 12);

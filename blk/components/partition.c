@@ -50,18 +50,27 @@ static uint32_t array_bytes(const blk_gpt_header_t *h)
     return h->num_entries * BLK_PART_GPT_ENTRY_SIZE; /* both checked: <= 32 KiB */
 }
 
-int blk_part_start(blk_part_disc_t *d, uint64_t disk_blocks, uint32_t sector_size)
+int blk_part_start_sectors(blk_part_disc_t *d, uint64_t disk_sectors, uint32_t sector_size)
 {
     memset(d, 0, sizeof(*d));
     d->sector_size = sector_size;
     if (sector_size < 512 || sector_size > 4096 || (sector_size & (sector_size - 1)) != 0)
         return blk_part_fail(d, "unsupported sector size %u (want 512..4096, a power of two)",
                              sector_size);
-    if (disk_blocks == 0 || disk_blocks > BLK_PART_MAX_DISK_BLOCKS)
-        return blk_part_fail(d, "unsupported disk size of %llu 4 KiB blocks",
-                             (unsigned long long)disk_blocks);
-    d->disk_sectors = disk_blocks * (4096 / sector_size);
+    uint64_t per_block = 4096 / sector_size;
+    if (disk_sectors < per_block || disk_sectors / per_block > BLK_PART_MAX_DISK_BLOCKS)
+        return blk_part_fail(d, "unsupported disk size of %llu %u-byte sectors",
+                             (unsigned long long)disk_sectors, sector_size);
+    d->disk_sectors = disk_sectors;
     return want(d, S_MBR, 0, 512, SLOT_HEADER);
+}
+
+int blk_part_start(blk_part_disc_t *d, uint64_t disk_blocks, uint32_t sector_size)
+{
+    if (sector_size < 512 || sector_size > 4096 || (sector_size & (sector_size - 1)) != 0 ||
+        disk_blocks > BLK_PART_MAX_DISK_BLOCKS)
+        return blk_part_start_sectors(d, disk_blocks == 0 ? 0 : UINT64_MAX, sector_size);
+    return blk_part_start_sectors(d, disk_blocks * (4096 / sector_size), sector_size);
 }
 
 int blk_part_read_failed(blk_part_disc_t *d, unsigned status)

@@ -33,7 +33,7 @@
 /** The only GPT entry size accepted (UEFI: 128 × 2^n; every tool writes 128). */
 #define BLK_PART_GPT_ENTRY_SIZE 128u
 /** Scratch bytes the caller provides: a header block plus a misaligned 32 KiB entry array. */
-#define BLK_PART_SCRATCH_BYTES (10u * 4096u)
+#define BLK_PART_SCRATCH_BYTES ((size_t)10 * 4096u)
 /** Length of a failure message, NUL included. */
 #define BLK_PART_MSG_LEN 160u
 
@@ -105,10 +105,17 @@ typedef struct blk_part_disc {
 } blk_part_disc_t;
 
 /**
- * Start discovery on a disk of @disk_blocks 4 KiB blocks with logical sectors
- * of @sector_size bytes (a power of two, 512..4096). Returns BLK_PART_READ
- * (read block 0), or BLK_PART_FAILED for impossible geometry.
+ * Start discovery on a disk of @disk_sectors logical sectors of @sector_size
+ * bytes (a power of two, 512..4096; at least one 4 KiB block). The size need
+ * not be a multiple of 4 KiB: the reads asked for may then include the final
+ * partial block (its block number is disk_sectors * sector_size / 4096),
+ * which the caller must read with the bytes past the end as zeros (the
+ * io_uring driver does: sddf/blk/storage_info.h). Returns BLK_PART_READ (read
+ * block 0), or BLK_PART_FAILED for impossible geometry.
  */
+int blk_part_start_sectors(blk_part_disc_t *d, uint64_t disk_sectors, uint32_t sector_size);
+
+/** blk_part_start_sectors() on a disk of exactly @disk_blocks 4 KiB blocks. */
 int blk_part_start(blk_part_disc_t *d, uint64_t disk_blocks, uint32_t sector_size);
 
 /** Parse the blocks just read into @scratch (BLK_PART_SCRATCH_BYTES). Returns enum blk_part_rc. */

@@ -9,6 +9,12 @@
  * partition that is missing or unusable, is reported in one log line and
  * leaves the affected clients with a device that is not there: a published
  * capacity of 0 and BLK_RESP_ERR_NO_DEVICE for every request.
+ *
+ * The disk's size is the driver's exact sector count (the storage_info
+ * page's host extension) when it agrees with its capacity, so that a GPT
+ * backup in the last sector of a disk that is not a multiple of 4 KiB is
+ * found (the driver serves the partial final block, zero-padded); else
+ * whole blocks.
  */
 #include <stdio.h>
 #include <string.h>
@@ -51,9 +57,9 @@ static bool assign(uint32_t c, int rc)
     }
     v->part_start[c] = e->start;
     v->part_blocks[c] = e->count;
-    sddf_log("client '%s': %s partition %u, %llu blocks of 4 KiB from block %llu", cl->name,
+    sddf_log("client '%s': %s partition %u, %llu block%s of 4 KiB from block %llu", cl->name,
              scheme_name(v->disc.table.scheme), num, (unsigned long long)e->count,
-             (unsigned long long)e->start);
+             e->count == 1 ? "" : "s", (unsigned long long)e->start);
     return true;
 }
 
@@ -75,6 +81,7 @@ static void finish(int rc)
         si->queue_depth = (uint16_t)v->cli[c].capacity;
         si->cylinders = si->heads = si->blocks = 0;
         si->capacity = v->cli_ok[c] ? v->part_blocks[c] : 0;
+        *blk_storage_sectors(si) = si->capacity * (si->sector_size ? 4096u / si->sector_size : 0);
         blk_storage_set_ready(si, true);
         sddf_notify(v->cfg->clients[c].conn.id);
     }
@@ -101,7 +108,18 @@ void blk_virt_discovery_start(void)
     v->phase = BLK_VIRT_DISCOVERY;
     uint64_t capacity = v->drv_info->capacity;
     uint16_t sector_size = v->drv_info->sector_size;
-    int rc = blk_part_start(&v->disc, capacity, sector_size);
+    uint64_t sectors = *blk_storage_sectors(v->drv_info);
+    int rc;
+    if (sector_size < 512 || sector_size > 4096 || (sector_size & (sector_size - 1)) != 0) {
+        rc = blk_part_start(&v->disc, capacity, sector_size); /* fails, saying why */
+    } else {
+        /* The exact size, if the driver gave one that agrees with its capacity (at most one
+           partial block more); else whole blocks only. */
+        uint64_t per_block = 4096u / sector_size;
+        if (capacity > UINT64_MAX / per_block - per_block || sectors / per_block != capacity)
+            sectors = capacity * per_block;
+        rc = blk_part_start_sectors(&v->disc, sectors, sector_size);
+    }
     if (rc == BLK_PART_READ)
         send_read();
     else

@@ -3,13 +3,28 @@
  * "Serial Rx virtualiser").
  *
  * Routes input from the driver's rx ring to one current client (client 0 at
- * start) and switches in-band: the switch character (Ctrl-\, 0x1c), then a
- * client number of 1..4 decimal digits, then the terminator (Enter, '\r').
- * The switch character twice sends one literal switch character. A bad
- * sequence (a non-digit, a fifth digit, no such client) switches nothing;
- * the offending byte is dropped and the console says so. Every switch and
- * every bad sequence is reported on the console ring, which the tx
- * virtualiser prints like a client's line.
+ * start) and switches in-band. The rule (a host refinement of sDDF's, which
+ * drops only the offending byte and lets the rest of a bad sequence through
+ * to the client):
+ *
+ *  - A switch sequence starts with the switch character (Ctrl-\, 0x1c) and
+ *    runs up to and including the next terminator (Enter, '\r'). Nothing of
+ *    it reaches any client, valid or not.
+ *  - Ctrl-\ twice sends one literal Ctrl-\ to the current client (and ends
+ *    the sequence).
+ *  - Valid: 1..4 decimal digits naming a client, then Enter: input goes to
+ *    that client from the next byte on; the console confirms.
+ *  - Invalid: anything else before the Enter (a non-digit, a fifth digit, no
+ *    digits, no such client). The whole sequence is swallowed, nothing
+ *    switches, and at the Enter the console names the first problem.
+ *  - A Ctrl-\ inside a sequence abandons what was typed of it and starts a
+ *    new one (Ctrl-\ 1 Ctrl-\ 2 Enter switches to client 2).
+ *
+ * Every switch and every bad sequence is reported on the console ring, which
+ * the tx virtualiser prints like a client's line. The console ring is
+ * published (and virt_tx notified) before any client ring, and virt_tx
+ * looks at the console before each client line it moves, so a message is
+ * on the terminal before anything a client answers to later input.
  *
  * Input for a full client ring is dropped and counted (rx_dropped): virt_rx
  * always drains the driver's ring, so a client that does not read cannot
@@ -29,7 +44,9 @@
 /** Bytes of input handled per copy out of the driver's ring. */
 #define SERIAL_RX_CHUNK 1024u
 
-enum rx_state { RX_NORMAL, RX_SWITCHED, RX_NUMBER };
+/* NORMAL: bytes go to the current client; SWITCHED: a Ctrl-\ was the last
+ * byte; SEQUENCE: inside a switch sequence, up to its Enter. */
+enum rx_state { RX_NORMAL, RX_SWITCHED, RX_SEQUENCE };
 
 static struct {
     const serial_virt_rx_config_t *cfg;
@@ -42,6 +59,7 @@ static struct {
     uint32_t num_clients, current;
     enum rx_state state;
     uint32_t number, digits;
+    const char *error; /* the first problem of the sequence, or NULL */
     char buf[SERIAL_RX_CHUNK];
     uint64_t *bytes, *dropped, *switches, *bad_seq, *corrupt, *console_full;
 } vr;
@@ -101,43 +119,66 @@ static void deliver(char c)
     sddf_stat_add(vr.bytes, 1);
 }
 
-/* One input byte through the switch state machine (sDDF: normal, switched, number). */
+/* The end (Enter) of a switch sequence: switch, or report why not. */
+static void sequence_end(void)
+{
+    if (vr.error != NULL)
+        bad_sequence(vr.error);
+    else if (vr.digits == 0)
+        bad_sequence("no client number");
+    else if (vr.number >= vr.num_clients)
+        bad_sequence("no such client");
+    else
+        switch_to(vr.number);
+}
+
+/* One byte inside a switch sequence (after its Ctrl-\). */
+static void sequence_byte(char c)
+{
+    if ((uint8_t)c == vr.cfg->switch_char) {
+        vr.state = RX_SWITCHED; /* start afresh */
+        return;
+    }
+    if (vr.state == RX_SWITCHED) {
+        vr.state = RX_SEQUENCE;
+        vr.number = 0;
+        vr.digits = 0;
+        vr.error = NULL;
+    }
+    if ((uint8_t)c == vr.cfg->terminate_num_char) {
+        sequence_end(); /* back to RX_NORMAL */
+    } else if (vr.error != NULL) {
+        /* swallowed: the sequence is bad already */
+    } else if (c < '0' || c > '9') {
+        vr.error = "not a digit";
+    } else if (vr.digits == SERIAL_MAX_SWITCH_DIGITS) {
+        vr.error = "too many digits";
+    } else {
+        vr.number = vr.number * 10 + (uint32_t)(c - '0');
+        vr.digits++;
+    }
+}
+
+/* One input byte through the switch state machine (see the top of the file). */
 static void input(char c)
 {
-    const serial_virt_rx_config_t *cfg = vr.cfg;
-    bool digit = c >= '0' && c <= '9';
     switch (vr.state) {
     case RX_NORMAL:
-        if ((uint8_t)c == cfg->switch_char)
+        if ((uint8_t)c == vr.cfg->switch_char)
             vr.state = RX_SWITCHED;
         else
             deliver(c);
         break;
     case RX_SWITCHED:
-        if ((uint8_t)c == cfg->switch_char) {
+        if ((uint8_t)c == vr.cfg->switch_char) {
             deliver(c); /* escaped: a literal switch character */
             vr.state = RX_NORMAL;
-        } else if (digit) {
-            vr.number = (uint32_t)(c - '0');
-            vr.digits = 1;
-            vr.state = RX_NUMBER;
         } else {
-            bad_sequence("not a digit");
+            sequence_byte(c);
         }
         break;
-    case RX_NUMBER:
-        if (digit && vr.digits < SERIAL_MAX_SWITCH_DIGITS) {
-            vr.number = vr.number * 10 + (uint32_t)(c - '0');
-            vr.digits++;
-        } else if (digit) {
-            bad_sequence("too many digits");
-        } else if ((uint8_t)c != cfg->terminate_num_char) {
-            bad_sequence("not a digit");
-        } else if (vr.number >= vr.num_clients) {
-            bad_sequence("no such client");
-        } else {
-            switch_to(vr.number);
-        }
+    case RX_SEQUENCE:
+        sequence_byte(c);
         break;
     }
 }
@@ -171,8 +212,19 @@ static void rx_return(void)
     }
 }
 
+/*
+ * Publish and notify: the console first. A client can answer input only
+ * after its tail is published here, so a switch message published before it
+ * is visible to virt_tx before any such answer (release/acquire chain; see
+ * console_first in virt_tx.c).
+ */
 static void notify_clients(void)
 {
+    if (vr.console_dirty) {
+        serial_update_shared_tail(&vr.console, vr.console_tail);
+        sddf_notify(vr.cfg->console.id);
+        vr.console_dirty = false;
+    }
     for (uint32_t c = 0; c < vr.num_clients; c++) {
         if (!(vr.dirty & (1ull << c)))
             continue;
@@ -180,11 +232,6 @@ static void notify_clients(void)
         sddf_notify(vr.cfg->clients[c].conn.id);
     }
     vr.dirty = 0;
-    if (vr.console_dirty) {
-        serial_update_shared_tail(&vr.console, vr.console_tail);
-        sddf_notify(vr.cfg->console.id);
-        vr.console_dirty = false;
-    }
 }
 
 void init(void)

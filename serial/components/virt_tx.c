@@ -19,13 +19,23 @@
  *  4. A line that cannot complete in its ring (no '\n' in SERIAL_TX_CHUNK
  *     bytes, or a partial line of half the ring) moves as it is (tx_split),
  *     so a full ring never deadlocks.
+ *  5. The console (virt_rx's switch and bad-sequence messages) goes first:
+ *     before each client line it moves, virt_tx moves whatever the console
+ *     has pending, so a message is on the terminal before any answer a
+ *     client gives to input typed after it (virt_rx publishes the console
+ *     before the client rings).
  *
  * sDDF's virt_tx has no timer, so "after a delay" is not an option: a
  * partial line shows as soon as the console is otherwise idle, which is when
  * a prompt matters. The client library publishes a partial line only on
  * sddf_serial_flush (or when its ring is nearly full). Optionally each line
  * starts with "[name] " and each piece is wrapped in an ANSI colour (ESC[3Nm
- * .. ESC[0m, N cycling 1..6 by client index, as sDDF does).
+ * .. ESC[0m, N cycling 1..6 by client index, as sDDF does); the reset goes
+ * before the line break, so the break itself is never coloured. Bytes are
+ * otherwise passed through unchanged: a client's control bytes and escape
+ * sequences reach the terminal as they are (sDDF does the same).
+ * The begin text is written once at start, '\n' as "\r\n", ending in a line
+ * break.
  *
  * Every piece is copied out of the client's ring into private memory once,
  * then scanned and emitted from the copy (a client rewriting its ring
@@ -117,6 +127,41 @@ static uint32_t pending(uint32_t s)
     return avail > vt.src[s].capacity ? 0 : avail;
 }
 
+static bool move_lines(uint32_t s, bool partial_ok);
+
+/*
+ * Rule 5: the console's messages go before any client output that follows
+ * them. Called after a client's tail was loaded (acquire): virt_rx publishes
+ * the console before the client input the client answers, so a message that
+ * precedes the answer is visible here. Returns false if the console still
+ * has output the driver ring had no room for (the client must wait too).
+ */
+static bool console_first(void)
+{
+    if (!vt.cfg->has_console)
+        return true;
+    uint32_t c = vt.num_src - 1;
+    return pending(c) == 0 || (move_lines(c, true) && pending(c) == 0);
+}
+
+/* Emit line @p[0..@len) of @s with the colour reset before its line break. */
+static void emit_line(uint32_t s, const char *p, uint32_t len, bool ends)
+{
+    if (!vt.cfg->enable_colour || is_console(s)) {
+        emit(p, len);
+        return;
+    }
+    uint32_t body = len;
+    if (ends) { /* "...\n" or "...\r\n": reset the colour before the break */
+        body--;
+        if (body > 0 && p[body - 1] == '\r')
+            body--;
+    }
+    emit(p, body);
+    emit(colour_end, sizeof(colour_end) - 1);
+    emit(p + body, len - body);
+}
+
 /*
  * Move source @s's complete lines (and, if @partial_ok, a partial line) to
  * the driver while they fit. Returns false if @s still has something movable
@@ -141,6 +186,10 @@ static bool move_lines(uint32_t s, bool partial_ok)
             sddf_stat_add(vt.overrun, 1);
             break;
         }
+        if (!is_console(s) && !console_first()) {
+            blocked = true;
+            break;
+        }
         uint32_t n = avail < SERIAL_TX_CHUNK ? avail : SERIAL_TX_CHUNK;
         serial_queue__copy_out(h, vt.head[s], vt.line, n); /* the one read of these bytes */
         char *nl = memchr(vt.line, '\n', n);
@@ -163,9 +212,7 @@ static bool move_lines(uint32_t s, bool partial_ok)
             sddf_stat_add(vt.breaks, 1);
         }
         emit(pre, (uint32_t)strlen(pre));
-        emit(vt.line, len);
-        if (vt.cfg->enable_colour && !is_console(s))
-            emit(colour_end, sizeof(colour_end) - 1);
+        emit_line(s, vt.line, len, nl != NULL);
         vt.head[s] += len;
         budget = len > budget ? 0 : budget - len;
         vt.at_line_start[s] = nl != NULL;
@@ -210,11 +257,12 @@ static void move_partial(void)
 /* One pass over every source; stops at the first the driver has no room for (FIFO fairness). */
 static void tx_provide(void)
 {
-    /* the holder first, so it can end its line before others break it; then the
-     * console (a switch message precedes the new client's answers) */
+    /* the console first (rule 5: a switch message precedes the answers to
+     * later input); then the holder, so it can end its line before others
+     * break it */
     uint32_t n = vt.cfg->has_console ? vt.num_src - 1 : vt.num_src;
-    bool room = vt.holder >= n || move_lines(vt.holder, false);
-    room = room && (!vt.cfg->has_console || move_lines(vt.num_src - 1, false));
+    bool room = console_first();
+    room = room && (vt.holder >= n || move_lines(vt.holder, false));
     for (uint32_t i = 0; room && i < n; i++) {
         uint32_t s = (vt.next + i) % n;
         if (!move_lines(s, false)) {
@@ -235,6 +283,32 @@ static void bind(const serial_connection_resource_t *c, serial_queue_handle_t *h
 {
     if (serial_conn_init(c, h) != 0)
         sddf_fatal("serial virt_tx: bad %s connection (tool/component mismatch?)", who);
+}
+
+/*
+ * The begin text, as text: '\n' becomes "\r\n" (as the client library
+ * writes it; a raw terminal needs the '\r') and it ends with a line break,
+ * so the first client line starts on a line of its own.
+ */
+static void begin(const serial_virt_tx_config_t *cfg)
+{
+    char text[2 * sizeof(cfg->begin_str) + 2];
+    size_t blen = strnlen(cfg->begin_str, sizeof(cfg->begin_str));
+    uint32_t k = 0;
+    for (size_t i = 0; i < blen; i++) {
+        char c = cfg->begin_str[i];
+        if (c == '\n' && (i == 0 || cfg->begin_str[i - 1] != '\r'))
+            text[k++] = '\r';
+        text[k++] = c;
+    }
+    if (k > 0 && text[k - 1] != '\n') {
+        text[k++] = '\r';
+        text[k++] = '\n';
+    }
+    if (k > 0 && drv_room(k)) { /* the ring is empty at start: this fits */
+        emit(text, k);
+        vt.drv_dirty = true;
+    }
 }
 
 void init(void)
@@ -272,11 +346,7 @@ void init(void)
     vt.overrun = sddf_stat_counter("tx_overrun");
     vt.waits = sddf_stat_counter("driver_full");
 
-    size_t blen = strnlen(cfg->begin_str, sizeof(cfg->begin_str));
-    if (blen > 0 && drv_room((uint32_t)blen)) {
-        emit(cfg->begin_str, (uint32_t)blen);
-        vt.drv_dirty = true;
-    }
+    begin(cfg);
     tx_provide(); /* clients may have written before we started */
 }
 

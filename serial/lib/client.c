@@ -10,6 +10,15 @@
  * The rx head is kept privately too and published after each read; virt_rx
  * never waits for a client (it drops input for a full ring), so reading
  * notifies nobody.
+ *
+ * Overflow is line-atomic: when a character of a text line does not fit,
+ * the whole line is dropped (its unpublished part is taken back, the rest
+ * of it is skipped up to its '\n') and counted once in serial_tx_dropped_lines
+ * (its bytes in serial_tx_dropped), so the terminal never shows the head of
+ * one line spliced onto the tail of another. Only a part already published
+ * (a flushed prompt, or a line longer than half the ring) can show; such a
+ * dropped line is still ended with "\r\n" when that fits, so the next line
+ * starts on a line of its own.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,8 +31,10 @@ static struct {
     bool ready, rx_enabled;
     serial_queue_handle_t tx, rx;
     uint32_t tx_tail, rx_head;
+    uint32_t line_start; /* ring index where the current text line began */
+    bool dropping;       /* the current line did not fit: skip to its '\n' */
     sddf_channel tx_ch, rx_ch;
-    uint64_t *tx_dropped, *rx_bytes;
+    uint64_t *tx_dropped, *tx_dropped_lines, *rx_bytes;
 } sc;
 
 const serial_client_config_t *serial_client_config(void)
@@ -44,8 +55,10 @@ int serial_client_init(const serial_client_config_t *cfg)
     sc.tx_ch = cfg->tx.id;
     sc.rx_ch = cfg->rx.id;
     sc.tx_tail = serial_queue_tail(&sc.tx);
+    sc.line_start = sc.tx_tail;
     sc.rx_head = sc.rx_enabled ? serial_queue_head(&sc.rx) : 0;
     sc.tx_dropped = sddf_stat_counter("serial_tx_dropped");
+    sc.tx_dropped_lines = sddf_stat_counter("serial_tx_dropped_lines");
     sc.rx_bytes = sddf_stat_counter("serial_rx_bytes");
     sc.ready = true;
     return 0;
@@ -74,31 +87,65 @@ void sddf_serial_flush(void)
     sddf_notify(sc.tx_ch);
 }
 
-/* One byte into the ring, unpublished; counts a drop when full. */
-static bool put(char c)
+/* Both indices are ours: bytes of the ring not yet published. */
+static uint32_t unpublished(void)
 {
-    if (serial_enqueue_local(&sc.tx, &sc.tx_tail, c) == 0)
-        return true;
-    sddf_stat_add(sc.tx_dropped, 1);
-    return false;
+    return sc.tx_tail - serial_queue_tail(&sc.tx);
+}
+
+/* The line break of a dropped line whose head is already out, if it fits (both bytes or none). */
+static void end_dropped_line(void)
+{
+    if (sc.line_start != sc.tx_tail && serial_queue_free(&sc.tx, sc.tx_tail) >= 2) {
+        serial_enqueue_local(&sc.tx, &sc.tx_tail, '\r');
+        serial_enqueue_local(&sc.tx, &sc.tx_tail, '\n');
+        sddf_serial_flush();
+    }
+    sc.line_start = sc.tx_tail;
+}
+
+/*
+ * The current line does not fit (@c did not): take back its unpublished
+ * part, count it, and skip the rest of it (up to its '\n', which @c may be).
+ */
+static void drop_line(char c)
+{
+    uint32_t back = unpublished();
+    sc.tx_tail -= back;
+    sddf_stat_add(sc.tx_dropped, (uint64_t)back + 1);
+    sddf_stat_add(sc.tx_dropped_lines, 1);
+    sc.dropping = c != '\n';
+    if (!sc.dropping)
+        end_dropped_line();
 }
 
 void sddf_putchar(char c)
 {
     if (!sc.ready)
         return;
+    if (sc.dropping) {
+        sddf_stat_add(sc.tx_dropped, 1);
+        if (c == '\n') {
+            sc.dropping = false;
+            end_dropped_line();
+        }
+        return;
+    }
+    uint32_t need = c == '\n' ? 2 : 1; /* "\r\n": both or neither */
+    if (serial_queue_free(&sc.tx, sc.tx_tail) < need) {
+        drop_line(c);
+        return;
+    }
     if (c == '\n') {
-        /* both or neither, so a line never ends in a bare '\r' */
-        if (serial_queue_free(&sc.tx, sc.tx_tail) >= 2)
-            put('\r');
-        put('\n');
+        serial_enqueue_local(&sc.tx, &sc.tx_tail, '\r');
+        serial_enqueue_local(&sc.tx, &sc.tx_tail, '\n');
+        sc.line_start = sc.tx_tail;
         sddf_serial_flush();
         return;
     }
-    put(c);
-    /* both indices are ours: the unpublished part of the line */
-    if (sc.tx_tail - serial_queue_tail(&sc.tx) >= sc.tx.capacity / 2)
-        sddf_serial_flush();
+    serial_enqueue_local(&sc.tx, &sc.tx_tail, c);
+    if (unpublished() >= sc.tx.capacity / 2)
+        sddf_serial_flush(); /* a line this long cannot stay whole: virt_tx splits it */
 }
 
 int sddf_printf(const char *fmt, ...)
@@ -122,6 +169,7 @@ uint32_t sddf_serial_write(const void *buf, uint32_t n)
         return 0;
     uint32_t done = serial_enqueue_batch_local(&sc.tx, &sc.tx_tail, n, buf);
     sddf_serial_flush();
+    sc.line_start = sc.tx_tail; /* raw bytes are not a text line to take back */
     return done;
 }
 

@@ -29,6 +29,7 @@ static struct {
     uint64_t spare_counter;
     uint64_t mrs[SDDF_MAX_MRS];
     sddf_msginfo (*ppc)(sddf_channel, sddf_msginfo);
+    void (*notify_hook)(sddf_channel);
     bool fatal;
     bool fatal_armed;
     jmp_buf fatal_jmp;
@@ -49,6 +50,11 @@ void fake_os_add_config(const void *record)
 unsigned fake_os_notify_count(sddf_channel ch)
 {
     return ch < SDDF_MAX_CHANNELS ? fake.notifies[ch] : 0;
+}
+
+void fake_os_set_notify_hook(void (*fn)(sddf_channel ch))
+{
+    fake.notify_hook = fn;
 }
 
 unsigned fake_os_deferred_count(sddf_channel ch)
@@ -125,6 +131,8 @@ void sddf_notify(sddf_channel ch)
 {
     if (ch < SDDF_MAX_CHANNELS)
         fake.notifies[ch]++;
+    if (fake.notify_hook != NULL)
+        fake.notify_hook(ch);
 }
 
 void sddf_deferred_notify(sddf_channel ch)

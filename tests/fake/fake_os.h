@@ -23,6 +23,13 @@ void fake_os_add_config(const void *record);
 /** How many times sddf_notify(@ch) was called since the last reset or fake_os_clear_events. */
 unsigned fake_os_notify_count(sddf_channel ch);
 
+/**
+ * Call @fn(ch) at every sddf_notify (after counting it), or nothing if @fn
+ * is NULL: lets a test look at shared state at the moment of a signal, or
+ * act as the peer in the middle of a handler. Cleared by fake_os_reset.
+ */
+void fake_os_set_notify_hook(void (*fn)(sddf_channel ch));
+
 /** How many times a deferred notify on @ch was flushed (see fake_os_end_handler). */
 unsigned fake_os_deferred_count(sddf_channel ch);
 

@@ -69,7 +69,7 @@ void notified(sddf_channel ch)
         /* Leave it readable and masked; signal again: the count adds up. */
         kick();
         waiting_for_timer = true;
-        struct itimerspec its = {.it_value = {.tv_sec = 0, .tv_nsec = 30 * 1000 * 1000}};
+        struct itimerspec its = {.it_value = {.tv_sec = 0, .tv_nsec = (long)30 * 1000 * 1000}};
         timerfd_settime(sddf_host_irq_fd(1), 0, &its, NULL);
         return;
     }

@@ -27,7 +27,7 @@ static uint64_t *ticks;
 
 static void arm_timer(void)
 {
-    struct itimerspec its = {.it_value = {.tv_sec = 0, .tv_nsec = 5 * 1000 * 1000}};
+    struct itimerspec its = {.it_value = {.tv_sec = 0, .tv_nsec = (long)5 * 1000 * 1000}};
     timerfd_settime(sddf_host_irq_fd(1), 0, &its, NULL);
 }
 

@@ -61,7 +61,7 @@ void init(void)
     flag("raw_at_init", tcgetattr(in, &t) == 0 && !(t.c_lflag & (ICANON | ECHO | ISIG | IEXTEN)) &&
                             !(t.c_oflag & OPOST) && !(t.c_iflag & (ICRNL | IXON | ISTRIP)) &&
                             t.c_cc[VMIN] == 1 && t.c_cc[VTIME] == 0);
-    memcpy(pending, TEST_TTY_GREETING, strlen(TEST_TTY_GREETING));
+    memcpy(pending, TEST_TTY_GREETING, sizeof(TEST_TTY_GREETING) - 1); /* the bytes, no NUL */
     tail = strlen(TEST_TTY_GREETING);
     flush(); /* device_out starts armed: a short write is retried when it fires */
 }

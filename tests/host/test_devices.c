@@ -491,6 +491,35 @@ static void test_tty_bad_path(void **state)
     assert_int_equal(count_str(r.out, "started PD"), 0);
 }
 
+/* A named tty device must be a terminal: /dev/null and a FIFO are refused at setup (exit 2). */
+static void test_tty_not_a_terminal(void **state)
+{
+    (void)state;
+    char fifo[] = "/tmp/sddf-test-fifo-XXXXXX";
+    int tmp = mkstemp(fifo);
+    assert_true(tmp >= 0);
+    close(tmp);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *paths[] = {"/dev/null", fifo};
+    for (size_t i = 0; i < 2; i++) {
+        struct tsys t;
+        tsys_init(&t);
+        tty_pd(&t, paths[i]);
+        monitor_options o = {.timeout_ms = 5000};
+        struct run r;
+        run_start(&r, &t.s, &o, false);
+        int rc = run_finish(&r, 20000);
+        assert_int_equal(rc, 2);
+        char want[256];
+        snprintf(want, sizeof(want),
+                 "sddf: PD 'tty': tty device 0 '%s': not a terminal (a tty or pty)\n", paths[i]);
+        assert_has(&r, want);
+        assert_int_equal(count_str(r.out, "started PD"), 0);
+    }
+    unlink(fifo);
+}
+
 static void test_tty_controlling_terminal(void **state)
 {
     (void)state;
@@ -525,11 +554,12 @@ static void test_tty_controlling_terminal(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_block_device),     cmocka_unit_test(test_block_without_direct),
-        cmocka_unit_test(test_block_missing),    cmocka_unit_test(test_eventfd_irq),
-        cmocka_unit_test(test_tty_echo_timeout), cmocka_unit_test(test_tty_sigterm),
-        cmocka_unit_test(test_tty_pd_crash),     cmocka_unit_test(test_tty_setup_failure),
-        cmocka_unit_test(test_tty_bad_path),     cmocka_unit_test(test_tty_controlling_terminal),
+        cmocka_unit_test(test_block_device),       cmocka_unit_test(test_block_without_direct),
+        cmocka_unit_test(test_block_missing),      cmocka_unit_test(test_eventfd_irq),
+        cmocka_unit_test(test_tty_echo_timeout),   cmocka_unit_test(test_tty_sigterm),
+        cmocka_unit_test(test_tty_pd_crash),       cmocka_unit_test(test_tty_setup_failure),
+        cmocka_unit_test(test_tty_bad_path),       cmocka_unit_test(test_tty_controlling_terminal),
+        cmocka_unit_test(test_tty_not_a_terminal),
     };
     if (argc > 1) {
         cmocka_set_test_filter(argv[1]);

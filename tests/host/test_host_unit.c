@@ -102,7 +102,8 @@ static void test_config_malformed(void **state)
 
 /* ---- boot blob ---- */
 
-static _Alignas(8) uint8_t boot[sizeof(struct host_boot_header) + 2 * 32 + 2 * 24 + 16 + 2 * 16];
+static _Alignas(8) uint8_t
+    boot[sizeof(struct host_boot_header) + (size_t)2 * 32 + (size_t)2 * 24 + 16 + (size_t)2 * 16];
 
 /* The devices of the blob make_boot builds (after its one IRQ). */
 static struct host_boot_device *boot_devices(void)

@@ -108,7 +108,7 @@ def verify(orig, new, log):
     table = json.loads(subprocess.run(["sfdisk", "-J", new], check=True, capture_output=True,
                                       text=True).stdout)["partitiontable"]
     parts = table["partitions"]
-    line_re = re.compile(r"\[client(\d+)\] wrote (\d+) blocks at partition block (\d+) "
+    line_re = re.compile(r"\[client(\d+)\] wrote (\d+) blocks? at partition block (\d+) "
                          r"\(pattern seed 0x([0-9a-f]+), round (\d+)\)")
     writes = 0
     with open(log) as f:

@@ -39,7 +39,7 @@ static void phase_ids(void)
 static void phase_bounds(void)
 {
     uint64_t cap = blk_client_capacity(&h.blk), size = h.blk.data_size;
-    const struct {
+    const struct { // NOLINT(clang-analyzer-optin.performance.Padding): fields in argument order
         uint32_t code;
         uint64_t off, block;
         uint16_t count;

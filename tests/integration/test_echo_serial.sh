@@ -50,10 +50,11 @@ done
 echo "ok: echo system with serial console up in $NS (sddf pid $SDDF_PID)"
 
 # The status lines: whole, once each, "[name] " prefix inside the client's
-# colour (ESC[3Nm, N = 1 + client index), the client library's \r\n.
+# colour (ESC[3Nm, N = 1 + client index, reset with ESC[0m before the line
+# break), the client library's \r\n.
 LINES=()
 for i in 0 1; do
-    LINES+=("\\x1b[3$((i + 1))m[client$i] client$i: echo server up at 198.18.0.$((i + 2)): udp 1235 tcp 1236\\r\\n\\x1b[0m")
+    LINES+=("\\x1b[3$((i + 1))m[client$i] client$i: echo server up at 198.18.0.$((i + 2)): udp 1235 tcp 1236\\x1b[0m\\r\\n")
 done
 for _ in $(seq 100); do
     [ "$(console_count "${LINES[0]}")" -ge 1 ] && [ "$(console_count "${LINES[1]}")" -ge 1 ] && break

@@ -12,9 +12,20 @@ description, or as its controlling terminal). Cases (argv[3]):
            sequence, and a clean SIGTERM stop.
   termios  the terminal mode of the controlling terminal is raw while the
            system runs and restored after a normal stop (--timeout),
-           SIGTERM, and a PD crash.
+           SIGTERM, a PD crash, and signals the monitor has no special
+           use for (SIGQUIT, SIGUSR1: stop requests); SIGPIPE is ignored.
+  example  the example client (build/serial_client): the begin text on a
+           line of its own, the colour reset before the line break, a
+           switch message always before the new client's answer, bad
+           sequences swallowed whole (nothing leaks to the client), and a
+           paste far larger than the rings: every answer line whole, no
+           output dropped (the client applies back-pressure).
+  redirect `sddf run` with stdout a regular file and stdin /dev/null or a
+           file (cron, CI, nohup): exit 0, output whole in the file, input
+           EOF handled; and stdout a pipe whose reader exits (no SIGPIPE
+           death of the driver).
 
-Usage: test_serial.py BUILD_DIR SOURCE_ROOT traffic|termios
+Usage: test_serial.py BUILD_DIR SOURCE_ROOT traffic|termios|example|redirect
 Every wait is bounded; the system is killed on any exit path.
 """
 import os
@@ -152,17 +163,25 @@ def traffic():
         want = b"[echo] " + payload[:11] + b"[echo] " + payload[11:] + b"\n"
         check("every byte value (NUL, Ctrl-\\ escaped) passes unchanged",
               t.wait_for(want, 10, mark) > 0, repr(t.buf[mark:][-400:]))
-        for seq, why in ((b"\x1cq", b"not a digit"), (b"\x1c1x", b"not a digit"),
-                         (b"\x1c9\r", b"no such client"), (b"\x1c12345\r", b"too many digits")):
+        first = len(t.buf)
+        for seq, why in ((b"\x1cq\r", b"not a digit"), (b"\x1c1x\r", b"not a digit"),
+                         (b"\x1c9\r", b"no such client"), (b"\x1c12345\r", b"too many digits"),
+                         (b"\x1c\r", b"no client number"), (b"\x1cabc def\r", b"not a digit")):
             mark = len(t.buf)
             t.send(seq)
             msg = b"bad switch sequence (" + why + b"): input stays with client 2 (echo)"
             check("invalid switch %r is reported and switches nothing" % seq,
                   t.wait_for(msg, 10, mark) > 0)
         mark = len(t.buf)
+        t.send(b"\x1c1\x1c2\r")  # a Ctrl-\ inside a sequence starts it afresh
+        check("Ctrl-\\ 1 Ctrl-\\ 2 Enter switches to client 2",
+              t.wait_for(b"input now goes to client 2 (echo)", 10, mark) > 0)
+        mark = len(t.buf)
         t.send(b"still here\n")
         check("input still goes to echo after the invalid sequences",
               t.wait_for(b"still here\n", 10, mark) > 0)
+        check("no byte of an invalid sequence reached the client (only 'still here' echoed)",
+              t.buf[first:].count(b"[echo]") == 1, repr(t.buf[first:]))
         mark = len(t.buf)
         t.send(b"no newline yet")
         check("a partial line (a prompt) shows once nothing else is pending",
@@ -182,7 +201,7 @@ def traffic():
 
 
 def termios_case():
-    for how in ("timeout", "sigterm", "crash"):
+    for how in ("timeout", "sigterm", "crash", "sigquit", "sigusr1", "sigpipe"):
         t = Pty()
         before = termios.tcgetattr(t.slave)
         sysfile = SYSTEM.format(b=PDDIR, dev="")
@@ -202,6 +221,16 @@ def termios_case():
         elif how == "sigterm":
             rc = stop(p)
             check("sigterm: exit 0", rc == 0, "rc=%s" % rc)
+        elif how in ("sigquit", "sigusr1"):
+            # no special meaning, but default action "terminate": a stop request
+            rc = stop(p, signal.SIGQUIT if how == "sigquit" else signal.SIGUSR1)
+            check("%s: a stop request (exit 0)" % how, rc == 0, "rc=%s" % rc)
+        elif how == "sigpipe":
+            p.send_signal(signal.SIGPIPE)
+            time.sleep(0.5)
+            check("sigpipe: ignored (the system keeps running)", p.poll() is None)
+            rc = stop(p)
+            check("sigpipe: then SIGTERM stops it (exit 0)", rc == 0, "rc=%s" % rc)
         else:
             try:
                 rc = p.wait(15)
@@ -215,9 +244,145 @@ def termios_case():
         os.close(t.slave)
 
 
+EXAMPLE = """<?xml version="1.0"?>
+<system>
+  <protection_domain name="alice"><program_image path="serial_client"/></protection_domain>
+  <protection_domain name="bob"><program_image path="serial_client"/></protection_domain>
+  <serial name="ser" driver="tty" device="{dev}" colour="true" prefix="true"
+          ring_size="0x1000" begin="Begin input">
+    <client pd="alice"/> <client pd="bob"/>
+  </serial>
+</system>
+"""
+
+RESET = b"\x1b[0m"
+
+
+def example():
+    t = Pty()
+    p, log = start(EXAMPLE.format(dev=os.ttyname(t.slave)))
+    try:
+        ready = t.wait_for(b"bob (client 1) ready: type a line", 10)
+        t.wait_for(b"alice (client 0) ready: type a line", 10)
+        check("the begin text comes first, on a line of its own",
+              ready > 0 and t.buf.startswith(b"Begin input\r\n\x1b["), repr(t.buf[:80]))
+        check("the colour reset comes before the line break",
+              b"[alice] alice (client 0) ready: type a line" + RESET + b"\r\n" in t.buf,
+              repr(t.buf[:200]))
+        # A switch and input for the new client in one write, many times over:
+        # the confirmation is always on the terminal before the answer.
+        order_ok = True
+        for i in range(40):
+            c, name = (1, b"bob") if i % 2 == 0 else (0, b"alice")
+            mark = len(t.buf)
+            t.send(b"\x1c%d\rq%d\r" % (c, i))
+            ans = name + b" got: q%d" % i
+            end = t.wait_for(ans, 10, mark)
+            msg = t.buf.find(b"input now goes to client %d (%s)" % (c, name), mark)
+            if end < 0 or msg < 0 or msg > end - len(ans):
+                order_ok = check("switch %d: confirmation before the answer" % i, False,
+                                 repr(t.buf[mark:]))
+                break
+        check("40 switches: every confirmation before the new client's answer", order_ok)
+        # Bad sequences are swallowed whole: the Enter and the tail never reach the client.
+        for seq, why in ((b"\x1c12345\r", b"too many digits"), (b"\x1c0\x1cx2\r", b"not a digit")):
+            mark = len(t.buf)
+            t.send(seq + b"after\r")
+            got = t.wait_for(b"alice got: after", 10, mark)
+            check("bad sequence %r reported" % seq,
+                  t.buf.find(b"bad switch sequence (" + why + b")", mark) >= 0, repr(t.buf[mark:]))
+            check("nothing of %r reached the client" % seq,
+                  got > 0 and t.buf[mark:].count(b" got:") == 1, repr(t.buf[mark:]))
+        # A paste far larger than the rings (4 KiB): every answer line whole.
+        mark = len(t.buf)
+        paste = b"".join(b"line %05d\r" % i for i in range(5000))
+        check("the paste was accepted", t.send(paste, 60))
+        seen = -1
+        for _ in range(100):  # the paste may end mid-line: a fresh line each try
+            t.send(b"\rEND\r")
+            seen = t.wait_for(b"alice got: END", 0.5, mark)
+            if seen > 0:
+                break
+        check("the client still answers after the paste", seen > 0)
+        lines = [l for l in t.buf[mark:seen].split(b"\r\n") if b"got:" in l and b"END" not in l]
+        whole = re.compile(rb"\x1b\[31m\[alice\] alice got: [ -~]*\x1b\[0m")
+        bad = [l for l in lines if not whole.fullmatch(l)]
+        check("%d answer lines, every one whole" % len(lines), len(lines) > 100 and not bad,
+              repr(bad[:3]))
+        nums = [int(m.group(1)) for l in lines for m in [re.search(rb"got: line (\d{5})\x1b", l)] if m]
+        check("answers to whole input lines in order", nums == sorted(nums) and len(nums) > 50,
+              "%d numbered" % len(nums))
+    finally:
+        rc = stop(p)
+    text = log_text(log)
+    check("SIGTERM stops the example with exit 0", rc == 0, "rc=%s\n%s" % (rc, text))
+    for pd in ("alice", "bob"):
+        m = re.search(r"stats %s .*serial_tx_dropped=(\d+) serial_tx_dropped_lines=(\d+)" % pd, text)
+        check("%s dropped no output (back-pressure)" % pd,
+              m is not None and m.group(1) == "0" and m.group(2) == "0", text)
+
+
+def redirect():
+    d = tempfile.mkdtemp(prefix="sddf-serial-redirect-")
+    spam = os.path.join(d, "spam.system")
+    with open(spam, "w") as f:
+        f.write(SYSTEM.format(b=PDDIR, dev=""))
+    ex = os.path.join(d, "example.system")
+    with open(ex, "w") as f:
+        f.write(EXAMPLE.replace(' device="{dev}"', ""))
+    # stdout a regular file, stdin /dev/null: all output lands, whole.
+    out, err = os.path.join(d, "out"), os.path.join(d, "err")
+    with open(out, "wb") as o, open(err, "wb") as e, open(os.devnull, "rb") as i:
+        rc = subprocess.run([SDDF, "run", "--quiet", "--timeout", "5000", spam],
+                            stdin=i, stdout=o, stderr=e, timeout=60).returncode
+    text = open(out, "rb").read()
+    errs = open(err, "rb").read()
+    check("> file < /dev/null: exit 0", rc == 0, "rc=%s %r" % (rc, errs))
+    check("> file: no IRQ failure", b"cannot wait on IRQ" not in errs, repr(errs))
+    for c in ("spam0", "spam1"):
+        pre = ("[%s] %s " % (c, c)).encode()
+        got = [l for l in text.split(b"\r\n") if pre in l]
+        want = [pre + b"%05d" % i for i in range(10000)] + [pre + b"done"]
+        check("> file: %s's 10000 lines, whole and in order" % c, got == want,
+              "%d lines" % len(got))
+    # stdin a file: its input is read to EOF and handled.
+    inp = os.path.join(d, "in")
+    with open(inp, "wb") as f:
+        f.write(b"hello\r\x1c1\rworld\r")
+    with open(out, "wb") as o, open(err, "wb") as e, open(inp, "rb") as i:
+        rc = subprocess.run([SDDF, "run", "--quiet", "--timeout", "3000", ex],
+                            stdin=i, stdout=o, stderr=e, timeout=60).returncode
+    text = open(out, "rb").read()
+    errs = open(err, "rb").read()
+    check("< file > file: exit 0", rc == 0, "rc=%s %r" % (rc, errs))
+    a = text.find(b"alice got: hello")
+    m = text.find(b"input now goes to client 1 (bob)")
+    b = text.find(b"bob got: world")
+    check("< file: every input line answered, the switch message before bob's answer",
+          a >= 0 and 0 <= m < b, repr(text))
+    check("< file: end of input noticed", b"input ended" in errs, repr(errs))
+    # stdout a pipe whose reader goes away: EPIPE, not a SIGPIPE death.
+    with open(err, "wb") as e, open(os.devnull, "rb") as i:
+        p = subprocess.Popen([SDDF, "run", "--quiet", "--timeout", "3000", spam],
+                             stdin=i, stdout=subprocess.PIPE, stderr=e)
+        first = p.stdout.read(100)
+        p.stdout.close()
+        try:
+            rc = p.wait(60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            rc = p.wait()
+    errs = open(err, "rb").read()
+    check("| reader that exits: output began", len(first) == 100)
+    check("| reader that exits: exit 0 (no PD killed by SIGPIPE)", rc == 0,
+          "rc=%s %r" % (rc, errs))
+    check("| reader that exits: the driver saw the output end", b"output ended" in errs,
+          repr(errs))
+
+
 if os.geteuid() != 0 and not os.access(SDDF, os.X_OK):
     print("SKIP: no sddf binary")
     sys.exit(77)
-{"traffic": traffic, "termios": termios_case}[CASE]()
+{"traffic": traffic, "termios": termios_case, "example": example, "redirect": redirect}[CASE]()
 print("%s: %d failed" % (CASE, len(FAILS)))
 sys.exit(1 if FAILS else 0)

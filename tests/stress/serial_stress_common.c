@@ -164,6 +164,7 @@ int sstress_parse(sstress_t *s, int argc, char **argv)
     s->stall = 3;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): argv[i] != NULL for i < argc
         if (strcmp(a, "--broken") == 0 && v && strcmp(v, "no-double-check") == 0)
             s->broken = true, i++;
         else if (strcmp(a, "--expect-lost-wakeup") == 0)

@@ -641,7 +641,7 @@ int stress_watch(stress_env_t *env, bool (*finished)(void *arg), void *arg)
             print_sides(env);
             return STRESS_TIMEOUT;
         }
-        struct timespec ts = {0, 20 * 1000 * 1000};
+        struct timespec ts = {0, (long)20 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
 }

@@ -7,7 +7,9 @@
  * with success_count = whole blocks done, the EAGAIN retry path and its
  * bound, BARRIER ordering (nothing after it starts before everything before
  * it completed), request checks (incl. WRITE/FLUSH on a read-only disk),
- * response-room accounting, a failed prep and an impossible completion.
+ * response-room accounting, a failed prep and an impossible completion, and
+ * the READ-only partial block at the end of a disk that is not a multiple
+ * of 4 KiB (zeros past the end).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -185,6 +187,35 @@ static void test_eof_is_io_error_with_blocks_done(void **state)
     assert_int_equal(t.num_ops, 2);
     assert_int_equal(t.c[4], 1);
     assert_int_equal(t.eng.in_flight, 0);
+}
+
+/* A disk of BLOCKS blocks and 3 sectors: a READ may cover the partial tail block, the bytes
+ * past the end read as zeros (a short read that reaches the end is complete); a WRITE to it
+ * is refused; a short read that stops before the end is still an I/O error. */
+static void test_partial_tail_block(void **state)
+{
+    (void)state;
+    t.eng.tail = 3 * 512;
+    memset(t.data, 0xAB, IO_SIZE);
+    req(BLK_REQ_READ, 0, BLOCKS - 1, 2, 1); /* the last whole block and the tail */
+    assert_int_equal(blk_engine_intake(&t.eng), 1);
+    assert_int_equal(t.ops[0].len, 2 * 4096);
+    complete(0, 4096 + 1536); /* what a file of that size gives */
+    expect_resp(BLK_RESP_OK, 2, 1);
+    for (uint32_t i = 4096 + 1536; i < 2 * 4096; i++)
+        assert_int_equal(t.data[i], 0);
+    assert_int_equal(t.data[4096 + 1535], 0xAB); /* the disk's bytes are left as read */
+    req(BLK_REQ_READ, 0, BLOCKS, 2, 2);          /* past the tail */
+    req(BLK_REQ_WRITE, 0, BLOCKS, 1, 3);         /* the tail is read-only */
+    assert_int_equal(blk_engine_intake(&t.eng), 2);
+    expect_resp(BLK_RESP_ERR_INVALID_PARAM, 0, 2);
+    expect_resp(BLK_RESP_ERR_INVALID_PARAM, 0, 3);
+    req(BLK_REQ_READ, 0, BLOCKS, 1, 4);
+    assert_int_equal(blk_engine_intake(&t.eng), 1);
+    complete(1, 512);               /* short of the end (the file shrank) */
+    assert_int_equal(t.num_ops, 3); /* continued */
+    complete(2, 0);                 /* end of file before the disk's end: error */
+    expect_resp(BLK_RESP_ERR_IO, 0, 4);
 }
 
 static void test_error_after_partial_write(void **state)
@@ -366,6 +397,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_maps_to_disk, setup_rw, teardown),
         cmocka_unit_test_setup_teardown(test_short_transfer_continued, setup_rw, teardown),
         cmocka_unit_test_setup_teardown(test_eof_is_io_error_with_blocks_done, setup_rw, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_tail_block, setup_rw, teardown),
         cmocka_unit_test_setup_teardown(test_error_after_partial_write, setup_rw, teardown),
         cmocka_unit_test_setup_teardown(test_eagain_retried_then_bounded, setup_rw, teardown),
         cmocka_unit_test_setup_teardown(test_barrier_orders, setup_rw, teardown),

@@ -6,7 +6,10 @@
  * read that meets end of file (the image shrank under the driver) is
  * continued and then answered BLK_RESP_ERR_IO with the whole blocks that
  * were read, and a read-only descriptor refuses WRITE but serves READ and
- * FLUSH. Completions are waited for on the ring's eventfd, bounded in time.
+ * FLUSH; the partial block at the end of a disk that is not a multiple of
+ * 4 KiB reads as its sectors then zeros and is never written; IO regions
+ * larger than RLIMIT_MEMLOCK are not registered (and the mode line says
+ * why). Completions are waited for on the ring's eventfd, bounded in time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -28,7 +33,7 @@
 #define CAP     8u
 #define BLOCKS  16u
 #define IO_BASE 0x200000ull
-#define IO_SIZE (8u * BLK_TRANSFER_SIZE)
+#define IO_SIZE ((size_t)8 * BLK_TRANSFER_SIZE)
 
 static struct {
     blk_engine_t eng;
@@ -142,7 +147,7 @@ static void test_read_write_flush(void **state)
     r = run(BLK_REQ_FLUSH, 0, 0, 0);
     assert_int_equal(r.status, BLK_RESP_OK);
     uint8_t back[4096];
-    assert_int_equal(pread(t.fd, back, sizeof(back), 7 * 4096), 4096);
+    assert_int_equal(pread(t.fd, back, sizeof(back), (off_t)7 * 4096), 4096);
     for (uint32_t i = 0; i < 4096; i++)
         assert_int_equal(back[i], 0xA5);
     r = run(BLK_REQ_READ, 0, BLOCKS, 1); /* past the end of the disk: never reaches it */
@@ -191,12 +196,76 @@ static void test_read_only_descriptor(void **state)
     stop_engine();
 }
 
+/* A disk of BLOCKS blocks and 3 sectors (O_DIRECT when the file system takes it): the partial
+ * tail block reads as its 3 sectors then zeros; it cannot be written. */
+static void test_partial_tail_block(void **state)
+{
+    (void)state;
+    int fd = open(t.path, O_WRONLY | O_APPEND);
+    assert_true(fd >= 0);
+    uint8_t tail[1536];
+    for (uint32_t i = 0; i < sizeof(tail); i++)
+        tail[i] = pattern((uint64_t)BLOCKS * 4096 + i);
+    assert_int_equal(write(fd, tail, sizeof(tail)), (ssize_t)sizeof(tail));
+    close(fd);
+    int probe = open(t.path, O_RDWR | O_DIRECT);
+    start_engine(probe >= 0 ? O_RDWR | O_DIRECT : O_RDWR, false);
+    if (probe >= 0)
+        close(probe);
+    t.eng.tail = sizeof(tail);
+    memset(t.data, 0xEE, IO_SIZE);
+    blk_resp_t r = run(BLK_REQ_READ, 0, BLOCKS - 1, 2);
+    assert_int_equal(r.status, BLK_RESP_OK);
+    assert_int_equal(r.success_count, 2);
+    for (uint32_t i = 0; i < 4096 + sizeof(tail); i++)
+        assert_int_equal(t.data[i], pattern((uint64_t)(BLOCKS - 1) * 4096 + i));
+    for (uint32_t i = 4096 + sizeof(tail); i < 2 * 4096; i++)
+        assert_int_equal(t.data[i], 0);
+    r = run(BLK_REQ_WRITE, 0, BLOCKS, 1);
+    assert_int_equal(r.status, BLK_RESP_ERR_INVALID_PARAM);
+    struct stat st;
+    assert_int_equal(fstat(t.fd, &st), 0);
+    assert_int_equal(st.st_size, (off_t)BLOCKS * 4096 + (off_t)sizeof(tail)); /* not extended */
+    stop_engine();
+}
+
+/* IO regions larger than RLIMIT_MEMLOCK: registration is not tried (it would pin every page
+ * first), the mode line says why in full, and plain buffers work. */
+static void test_memlock_too_small(void **state)
+{
+    (void)state;
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_MEMLOCK, &old), 0);
+    struct rlimit low = {4096, old.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &low), 0);
+    start_engine(O_RDWR, false);
+    assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &old), 0);
+    assert_false(t.ring.fixed_buf);
+    assert_int_equal(t.ring.buf_limit, 4096);
+    char mode[256];
+    blk_ring_mode(&t.ring, mode, sizeof(mode));
+    if (strstr(mode, "plain buffers (fixed buffers skipped: 32 KiB of IO regions, RLIMIT_MEMLOCK "
+                     "4 KiB)") == NULL)
+        fail_msg("mode '%s'", mode);
+    blk_resp_t r = run(BLK_REQ_READ, 0, 2, 1);
+    assert_int_equal(r.status, BLK_RESP_OK);
+    assert_int_equal(t.data[5], pattern(2 * 4096 + 5));
+    stop_engine();
+    /* A refusal by the kernel is reported with its reason, parenthesis closed. */
+    blk_ring_t refused = {.buf_err = -ENOMEM};
+    blk_ring_mode(&refused, mode, sizeof(mode));
+    if (strstr(mode, "plain buffers (fixed buffers refused: Cannot allocate memory)") == NULL)
+        fail_msg("mode '%s'", mode);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_read_write_flush, setup, teardown),
         cmocka_unit_test_setup_teardown(test_end_of_file_is_io_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_descriptor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_tail_block, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_memlock_too_small, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,6 +129,26 @@ static void test_gpt_valid_4096(void **state)
     free(d.bytes);
 }
 
+/* A disk whose size is not a multiple of 4 KiB (8 MiB and 1..7 sectors): the backup GPT in its
+ * last sector lies in the partial final block; found (read padded with zeros), table valid.
+ * Told only the whole blocks (blk_part_start), the same disk's backup is out of reach. */
+static void test_gpt_partial_last_block(void **state)
+{
+    (void)state;
+    for (uint64_t extra = 1; extra < 8; extra++) {
+        test_disk d = disk_new(8 * MIB + extra * 512, 512);
+        gpt_init(&d, parts, 2);
+        assert_int_equal(disk_discover(&d, &disc, NULL), BLK_PART_DONE);
+        assert_int_equal(disc.disk_sectors, 8 * MIB / 512 + extra);
+        check_two_gpt_parts(8);
+        assert_int_equal(blk_part_start(&disc, d.size / 4096, 512), BLK_PART_READ);
+        assert_int_equal(disc.disk_sectors, 8 * MIB / 512);
+        free(d.bytes);
+    }
+    assert_int_equal(blk_part_start_sectors(&disc, 7, 512), BLK_PART_FAILED); /* < 1 block */
+    assert_non_null(strstr(disc.msg, "unsupported disk size of 7 512-byte sectors"));
+}
+
 /* Build a valid 8 MiB GPT, let @mutate break it, expect failure with @needle in the message. */
 static void expect_gpt_failure(void (*mutate)(test_disk *), const char *needle)
 {
@@ -275,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_mbr_overlap),
         cmocka_unit_test(test_gpt_valid_512),
         cmocka_unit_test(test_gpt_valid_4096),
+        cmocka_unit_test(test_gpt_partial_last_block),
         cmocka_unit_test(test_gpt_malformed),
         cmocka_unit_test(test_gpt_bad_entries),
         cmocka_unit_test(test_bad_geometry_and_read_error),

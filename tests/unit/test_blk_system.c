@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -103,7 +104,7 @@ static void test_errors(void **state)
                  "unknown blk driver 'nvme' (known: io_uring)");
     expect_error("<blk name=\"d\" driver=\"io_uring\" image=\"nope.img\"><client pd=\"a\" "
                  "partition=\"1\"/></blk>",
-                 "nope.img' is not a file or block device");
+                 "nope.img' does not exist (create it with examples/blk/make-image.sh?)");
     expect_error("<blk name=\"d\" driver=\"io_uring\" image=\"disk.img\"><client pd=\"a\" "
                  "partition=\"0\"/></blk>",
                  "partition 0 out of range (1..256");
@@ -128,6 +129,82 @@ static void test_errors(void **state)
                  "image");
 }
 
+/* Two <blk>s on the images @img0 and @img1 (clients a and b). */
+static char *two_blks(const char *img0, const char *img1)
+{
+    char *s = NULL;
+    if (asprintf(&s,
+                 "<blk name=\"d\" driver=\"io_uring\" image=\"%s\"><client pd=\"a\" "
+                 "partition=\"1\"/></blk>\n<blk name=\"e\" driver=\"io_uring\" image=\"%s\">"
+                 "<client pd=\"b\" partition=\"1\"/></blk>",
+                 img0, img1) < 0)
+        fail();
+    return s;
+}
+
+/* One disk, one writer: another spelling, a symlink or a hard link of an image
+ * already given to a <blk> is refused, at the second <blk>'s line. */
+static void test_same_image(void **state)
+{
+    (void)state;
+    char path[128], other_path[128];
+    snprintf(path, sizeof(path), "%s/disk.img", dir);
+    snprintf(other_path, sizeof(other_path), "%s/sym.img", dir);
+    assert_int_equal(symlink(path, other_path), 0);
+    snprintf(other_path, sizeof(other_path), "%s/hard.img", dir);
+    assert_int_equal(link(path, other_path), 0);
+    const char *other[] = {"./disk.img", "sym.img", "hard.img", path};
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        char *blks = two_blks("disk.img", other[i]);
+        expect_error(blks, "t.system:5: block device");
+        expect_error(blks, "already device 0 of 'd_driver' (line 4)");
+        free(blks);
+    }
+    /* a different file is fine */
+    snprintf(other_path, sizeof(other_path), "%s/other.img", dir);
+    FILE *f = fopen(other_path, "w");
+    assert_non_null(f);
+    fclose(f);
+    char *blks = two_blks("disk.img", "other.img");
+    sys_system sys;
+    char *errs = NULL;
+    if (load(blks, &sys, &errs) != 0)
+        fail_msg("%s", errs);
+    sys_free(&sys);
+    free(errs);
+    free(blks);
+    unlink(other_path);
+    snprintf(other_path, sizeof(other_path), "%s/sym.img", dir);
+    unlink(other_path);
+    snprintf(other_path, sizeof(other_path), "%s/hard.img", dir);
+    unlink(other_path);
+}
+
+/* An image its owner may not write is refused unless read_only="true". */
+static void test_readonly_mode(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/ro.img", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(chmod(path, 0444), 0);
+    expect_error("<blk name=\"d\" driver=\"io_uring\" image=\"ro.img\"><client pd=\"a\" "
+                 "partition=\"1\"/></blk>",
+                 "ro.img' is not writable by its owner (mode 0444): give read_only=\"true\"");
+    sys_system sys;
+    char *errs = NULL;
+    if (load("<blk name=\"d\" driver=\"io_uring\" image=\"ro.img\" read_only=\"true\">"
+             "<client pd=\"a\" partition=\"1\"/></blk>",
+             &sys, &errs) != 0)
+        fail_msg("%s", errs);
+    assert_true(sys.devices[0].read_only);
+    sys_free(&sys);
+    free(errs);
+    unlink(path);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/test_blk_system.XXXXXX");
@@ -137,7 +214,9 @@ int main(void)
     snprintf(img, sizeof(img), "%s/disk.img", dir);
     FILE *f = fopen(img, "w");
     fclose(f);
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_good), cmocka_unit_test(test_errors)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_good), cmocka_unit_test(test_errors),
+                                       cmocka_unit_test(test_same_image),
+                                       cmocka_unit_test(test_readonly_mode)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     unlink(img);
     char path[128];

@@ -49,7 +49,7 @@
 #define VIRT_RX_CH  1u
 #define VIRT_TX_CH  2u
 #define NBUF        8u
-#define REGION_SIZE (NBUF * NET_BUFFER_SIZE)
+#define REGION_SIZE ((size_t)NBUF * NET_BUFFER_SIZE)
 #define RX_IO       0x100000ull
 #define TX_IO       0x200000ull
 #define WAIT_MS     1000
@@ -415,11 +415,13 @@ static void test_rx_bad_free_descriptors(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(net_enqueue_free(&w.rx, (net_buff_desc_t){bad[i], 0, 0, {0}}), 0);
     assert_int_equal(
-        net_enqueue_free(&w.rx, (net_buff_desc_t){RX_IO + 3 * NET_BUFFER_SIZE, 0, 0, {0}}), 0);
+        net_enqueue_free(&w.rx,
+                         (net_buff_desc_t){RX_IO + (uint64_t)3 * NET_BUFFER_SIZE, 0, 0, {0}}),
+        0);
     assert_int_equal(inject(60, 7), 60);
     assert_int_equal(receive(got, 1), 1);
     assert_frame(&got[0], 60, 7);
-    assert_int_equal(got[0].io, RX_IO + 3 * NET_BUFFER_SIZE);
+    assert_int_equal(got[0].io, RX_IO + (uint64_t)3 * NET_BUFFER_SIZE);
     assert_int_equal(fake_os_stat("rx_bad_desc"), 7);
 }
 
@@ -482,7 +484,7 @@ static ssize_t linux_recv(uint8_t *buf, size_t cap, int ms)
     while (mono_ms() < end) {
         if (!wait_readable(pkt_fd, 20))
             continue;
-        struct sockaddr_ll from;
+        struct sockaddr_ll from = {0};
         socklen_t fl = sizeof(from);
         ssize_t n = recvfrom(pkt_fd, buf, cap, 0, (struct sockaddr *)&from, &fl);
         if (n > 0 && from.sll_pkttype != PACKET_OUTGOING && is_test_frame(buf, (size_t)n))
@@ -496,8 +498,9 @@ static void test_tx_frames(void **state)
     (void)state;
     const size_t lens[] = {60, 14, 1514};
     for (unsigned i = 0; i < 3; i++) {
-        make_frame(w.tx_region + (i + 1) * NET_BUFFER_SIZE, lens[i], (uint8_t)(40 + i));
-        net_buff_desc_t d = {TX_IO + (i + 1) * NET_BUFFER_SIZE, (uint16_t)lens[i], 0, {0}};
+        make_frame(w.tx_region + (size_t)(i + 1) * NET_BUFFER_SIZE, lens[i], (uint8_t)(40 + i));
+        net_buff_desc_t d = {
+            TX_IO + (uint64_t)(i + 1) * NET_BUFFER_SIZE, (uint16_t)lens[i], 0, {0}};
         assert_int_equal(net_enqueue_active(&w.tx, d), 0);
     }
     /* The driver only reads client tx data: map it read-only as the monitor would. */
@@ -517,9 +520,9 @@ static void test_tx_frames(void **state)
     }
     /* Every buffer came back on tx free with len 0, in order; virt_tx was signalled. */
     for (unsigned i = 0; i < 3; i++) {
-        net_buff_desc_t d;
+        net_buff_desc_t d = {0}; /* cmocka's failing assert is not noreturn to the analyzer */
         assert_int_equal(net_dequeue_free(&w.tx, &d), 0);
-        assert_int_equal(d.io_or_offset, TX_IO + (i + 1) * NET_BUFFER_SIZE);
+        assert_int_equal(d.io_or_offset, TX_IO + (uint64_t)(i + 1) * NET_BUFFER_SIZE);
         assert_int_equal(d.len, 0);
     }
     assert_true(net_queue_empty_free(&w.tx));
@@ -542,7 +545,7 @@ static void test_tx_bad_descriptors(void **state)
         {UINT64_MAX - 10, 60, 0, {0}},          /* wraps */
     };
     for (unsigned i = 0; i < NBUF; i++) {
-        make_frame(w.tx_region + i * NET_BUFFER_SIZE, 60, 1);
+        make_frame(w.tx_region + (size_t)i * NET_BUFFER_SIZE, 60, 1);
         assert_int_equal(net_enqueue_active(&w.tx, bad[i]), 0);
     }
     fake_os_dispatch(VIRT_TX_CH);

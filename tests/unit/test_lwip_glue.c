@@ -234,6 +234,9 @@ static uint64_t copier_put(const uint8_t *frame, size_t len)
 {
     net_buff_desc_t d;
     assert_int_equal(net_dequeue_free(&copier, &d), 0);
+    /* Callers build @frame in an argument (copier_put(f, build_x(f, ...))); the
+     * call happens after that argument is evaluated, which cppcheck misses. */
+    // cppcheck-suppress uninitvar
     memcpy(mem.rx_data + d.io_or_offset, frame, len);
     d.len = (uint16_t)len;
     assert_int_equal(net_enqueue_active(&copier, d), 0);
@@ -916,7 +919,8 @@ static void test_timer_tick_and_clock(void **state)
 
     /* an rx batch refreshes the clock at most once, and only if asked */
     clock_ns += 3 * NS_IN_MS;
-    copier_put(f, build_arp_request(f, client_ip));
+    size_t arp_len = build_arp_request(f, client_ip);
+    copier_put(f, arp_len);
     fake_os_dispatch(RX_CH);
     assert_true(get_time_calls <= 2);
     assert_int_equal(sys_now(), (u32_t)(clock_ns / NS_IN_MS));

@@ -62,12 +62,12 @@ static void build(void)
     t.cfg.header.size = sizeof(t.cfg);
     conn_make(&t.cfg.virt_rx, VBUFS, CH_VIRT, &t.virt);
     conn_make(&t.cfg.client, CBUFS, CH_CLI, &t.cli);
-    t.dma = zalloc(VBUFS * NET_BUFFER_SIZE);
+    t.dma = zalloc((size_t)VBUFS * NET_BUFFER_SIZE);
     t.cfg.device_data.vaddr = (uintptr_t)t.dma;
-    t.cfg.device_data.size = VBUFS * NET_BUFFER_SIZE;
-    t.cdata = zalloc(CBUFS * NET_BUFFER_SIZE);
+    t.cfg.device_data.size = (uint64_t)VBUFS * NET_BUFFER_SIZE;
+    t.cdata = zalloc((size_t)CBUFS * NET_BUFFER_SIZE);
     t.cfg.client_data.vaddr = (uintptr_t)t.cdata;
-    t.cfg.client_data.size = CBUFS * NET_BUFFER_SIZE;
+    t.cfg.client_data.size = (uint64_t)CBUFS * NET_BUFFER_SIZE;
     fake_os_add_config(&t.cfg);
 }
 
@@ -118,12 +118,12 @@ static void copies_exactly(void **state)
     assert_int_equal(net_dequeue_active(&t.cli, &c), 0);
     assert_int_equal(c.io_or_offset, 0);
     assert_int_equal(c.len, 1514);
-    assert_memory_equal(t.cdata + c.io_or_offset, t.dma + 5 * NET_BUFFER_SIZE, 1514);
+    assert_memory_equal(t.cdata + c.io_or_offset, t.dma + (size_t)5 * NET_BUFFER_SIZE, 1514);
     assert_int_equal(t.cdata[c.io_or_offset + 1514], 0); /* not a byte more */
     assert_int_equal(net_dequeue_active(&t.cli, &c), 0);
     assert_int_equal(c.io_or_offset, NET_BUFFER_SIZE);
     assert_int_equal(c.len, 60);
-    assert_memory_equal(t.cdata + c.io_or_offset, t.dma + 2 * NET_BUFFER_SIZE, 60);
+    assert_memory_equal(t.cdata + c.io_or_offset, t.dma + (size_t)2 * NET_BUFFER_SIZE, 60);
     /* Both DMA buffers back to virt_rx, len unchanged. */
     assert_int_equal(net_dequeue_free(&t.virt, &v), 0);
     assert_int_equal(v.io_or_offset, 5 * NET_BUFFER_SIZE);
@@ -158,19 +158,19 @@ static void drops_invalid_client_offsets(void **state)
     net_buff_desc_t d = {0};
     while (net_dequeue_free(&t.cli, &d) == 0)
         ;
-    const uint64_t bad[] = {1, CBUFS * NET_BUFFER_SIZE, UINT64_MAX - NET_BUFFER_SIZE + 1};
+    const uint64_t bad[] = {1, (uint64_t)CBUFS * NET_BUFFER_SIZE, UINT64_MAX - NET_BUFFER_SIZE + 1};
     for (int i = 0; i < 3; i++) {
         net_buff_desc_t b = {bad[i], 0, 0, {0}};
         assert_int_equal(net_enqueue_free(&t.cli, b), 0);
     }
-    net_buff_desc_t good = {3 * NET_BUFFER_SIZE, 0, 0, {0}};
+    net_buff_desc_t good = {(uint64_t)3 * NET_BUFFER_SIZE, 0, 0, {0}};
     assert_int_equal(net_enqueue_free(&t.cli, good), 0);
     virt_deliver(0, 64, 1);
     fake_os_dispatch(CH_VIRT);
     assert_int_equal(fake_os_stat("bad_client_buf"), 3);
     assert_int_equal(net_dequeue_active(&t.cli, &d), 0);
     assert_int_equal(d.io_or_offset, 3 * NET_BUFFER_SIZE);
-    assert_memory_equal(t.cdata + 3 * NET_BUFFER_SIZE, t.dma, 64);
+    assert_memory_equal(t.cdata + (size_t)3 * NET_BUFFER_SIZE, t.dma, 64);
     /* Only bad ones left in the queue: the next frame is dropped, not copied astray. */
     for (int i = 0; i < 3; i++) {
         net_buff_desc_t b = {bad[i], 0, 0, {0}};
@@ -186,7 +186,7 @@ static void drops_invalid_client_offsets(void **state)
 static void bad_virt_descriptors(void **state)
 {
     (void)state;
-    const uint64_t offs[] = {VBUFS * NET_BUFFER_SIZE, 17, 0, 0};
+    const uint64_t offs[] = {(uint64_t)VBUFS * NET_BUFFER_SIZE, 17, 0, 0};
     const uint16_t lens[] = {60, 60, 0, 2049};
     for (int i = 0; i < 4; i++) {
         net_buff_desc_t d = {offs[i], lens[i], 0, {0}};
@@ -243,12 +243,12 @@ static void run_init(void)
 static void config_errors_are_fatal(void **state)
 {
     (void)state;
-    t.cfg.client_data.size = (CBUFS + 1) * NET_BUFFER_SIZE;
+    t.cfg.client_data.size = (uint64_t)(CBUFS + 1) * NET_BUFFER_SIZE;
     assert_true(fake_os_catch_fatal(run_init));
-    t.cfg.client_data.size = CBUFS * NET_BUFFER_SIZE;
+    t.cfg.client_data.size = (uint64_t)CBUFS * NET_BUFFER_SIZE;
     t.cfg.device_data.size = VBUFS * NET_BUFFER_SIZE - 1;
     assert_true(fake_os_catch_fatal(run_init));
-    t.cfg.device_data.size = VBUFS * NET_BUFFER_SIZE;
+    t.cfg.device_data.size = (uint64_t)VBUFS * NET_BUFFER_SIZE;
     t.cfg.virt_rx.num_buffers = 0;
     assert_true(fake_os_catch_fatal(run_init));
     t.cfg.virt_rx.num_buffers = VBUFS;

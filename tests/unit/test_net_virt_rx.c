@@ -71,9 +71,9 @@ static void build(void)
     t.cfg.header.version = SDDF_CONFIG_VERSION;
     t.cfg.header.size = sizeof(t.cfg);
     conn_make(&t.cfg.driver, NBUFS, CH_DRV, &t.drv);
-    t.dma = zalloc(NBUFS * NET_BUFFER_SIZE);
+    t.dma = zalloc((size_t)NBUFS * NET_BUFFER_SIZE);
     t.cfg.data.region.vaddr = (uintptr_t)t.dma;
-    t.cfg.data.region.size = NBUFS * NET_BUFFER_SIZE;
+    t.cfg.data.region.size = (uint64_t)NBUFS * NET_BUFFER_SIZE;
     t.cfg.data.io_addr = IO_BASE;
     t.meta = zalloc(NBUFS);
     t.cfg.buffer_metadata.vaddr = (uintptr_t)t.meta;
@@ -145,7 +145,8 @@ static void init_fills_driver_free(void **state)
     (void)state;
     assert_int_equal(free_len(&t.drv), NBUFS);
     for (uint32_t i = 0; i < NBUFS; i++)
-        assert_int_equal(t.drv.free->buffers[i].io_or_offset, IO_BASE + i * NET_BUFFER_SIZE);
+        assert_int_equal(t.drv.free->buffers[i].io_or_offset,
+                         IO_BASE + (uint64_t)i * NET_BUFFER_SIZE);
     assert_int_equal(fake_os_notify_count(CH_DRV), 1);
 }
 
@@ -232,13 +233,13 @@ static void bad_driver_descriptors(void **state)
     /* Take every free buffer so returns are easy to see. */
     while (net_dequeue_free(&t.drv, &d) == 0)
         ;
-    drv_raw(IO_BASE - NET_BUFFER_SIZE, 60);         /* below the region */
-    drv_raw(IO_BASE + NBUFS * NET_BUFFER_SIZE, 60); /* past the end */
-    drv_raw(IO_BASE + NET_BUFFER_SIZE + 1, 60);     /* misaligned */
-    drv_raw(0, 60);                                 /* null */
-    drv_raw(IO_BASE + 1 * NET_BUFFER_SIZE, 0);      /* len 0 */
-    drv_raw(IO_BASE + 2 * NET_BUFFER_SIZE, 13);     /* shorter than a header */
-    drv_raw(IO_BASE + 3 * NET_BUFFER_SIZE, 2049);   /* longer than a buffer */
+    drv_raw(IO_BASE - NET_BUFFER_SIZE, 60);                   /* below the region */
+    drv_raw(IO_BASE + (uint64_t)NBUFS * NET_BUFFER_SIZE, 60); /* past the end */
+    drv_raw(IO_BASE + NET_BUFFER_SIZE + 1, 60);               /* misaligned */
+    drv_raw(0, 60);                                           /* null */
+    drv_raw(IO_BASE + (uint64_t)1 * NET_BUFFER_SIZE, 0);      /* len 0 */
+    drv_raw(IO_BASE + (uint64_t)2 * NET_BUFFER_SIZE, 13);     /* shorter than a header */
+    drv_raw(IO_BASE + (uint64_t)3 * NET_BUFFER_SIZE, 2049);   /* longer than a buffer */
     fake_os_dispatch(CH_DRV);
     assert_int_equal(fake_os_stat("bad_desc"), 7);
     assert_int_equal(active_len(&t.a) + active_len(&t.b), 0);
@@ -246,16 +247,16 @@ static void bad_driver_descriptors(void **state)
     assert_int_equal(free_len(&t.drv), 3);
     for (uint32_t i = 1; i <= 3; i++) {
         assert_int_equal(net_dequeue_free(&t.drv, &d), 0);
-        assert_int_equal(d.io_or_offset, IO_BASE + i * NET_BUFFER_SIZE);
+        assert_int_equal(d.io_or_offset, IO_BASE + (uint64_t)i * NET_BUFFER_SIZE);
         assert_int_equal(d.len, 0);
     }
     /* A maximal frame (2048) is fine. */
-    memcpy(t.dma + 4 * NET_BUFFER_SIZE, MAC_A, 6);
-    drv_raw(IO_BASE + 4 * NET_BUFFER_SIZE, 2048);
+    memcpy(t.dma + (size_t)4 * NET_BUFFER_SIZE, MAC_A, 6);
+    drv_raw(IO_BASE + (uint64_t)4 * NET_BUFFER_SIZE, 2048);
     fake_os_dispatch(CH_DRV);
     assert_int_equal(active_len(&t.a), 1);
     /* The driver hands the same buffer again while A holds it: dropped, not duplicated. */
-    drv_raw(IO_BASE + 4 * NET_BUFFER_SIZE, 60);
+    drv_raw(IO_BASE + (uint64_t)4 * NET_BUFFER_SIZE, 60);
     fake_os_dispatch(CH_DRV);
     assert_int_equal(active_len(&t.a), 1);
     assert_int_equal(free_len(&t.drv), 0);
@@ -266,10 +267,10 @@ static void bad_client_returns(void **state)
 {
     (void)state;
     uint32_t before = free_len(&t.drv);
-    cli_free(&t.a, 3);                       /* misaligned */
-    cli_free(&t.a, NBUFS * NET_BUFFER_SIZE); /* out of range */
-    cli_free(&t.a, IO_BASE);                 /* an IO address, not an offset */
-    cli_free(&t.b, 2 * NET_BUFFER_SIZE);     /* never handed out: double free */
+    cli_free(&t.a, 3);                                 /* misaligned */
+    cli_free(&t.a, (uint64_t)NBUFS * NET_BUFFER_SIZE); /* out of range */
+    cli_free(&t.a, IO_BASE);                           /* an IO address, not an offset */
+    cli_free(&t.b, (uint64_t)2 * NET_BUFFER_SIZE);     /* never handed out: double free */
     fake_os_dispatch(CH_A);
     assert_int_equal(fake_os_stat("bad_desc"), 3);
     assert_int_equal(fake_os_stat("double_free"), 1);

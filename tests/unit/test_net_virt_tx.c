@@ -27,7 +27,7 @@
 #define CH_DRV 0u
 #define CH_0   1u
 #define CH_1   2u
-#define SIZE   (CBUFS * NET_BUFFER_SIZE)
+#define SIZE   ((uint64_t)CBUFS * NET_BUFFER_SIZE)
 
 static struct {
     net_virt_tx_config_t cfg;
@@ -117,7 +117,7 @@ static void drv_complete(uint64_t io)
 static void translates_to_io(void **state)
 {
     (void)state;
-    send(1, 2 * NET_BUFFER_SIZE, 100);
+    send(1, (uint64_t)2 * NET_BUFFER_SIZE, 100);
     send(0, 0, 1514);
     fake_os_dispatch(CH_1);
     net_buff_desc_t d = {0};
@@ -126,7 +126,7 @@ static void translates_to_io(void **state)
     assert_int_equal(d.io_or_offset, IO_0);
     assert_int_equal(d.len, 1514);
     assert_int_equal(net_dequeue_active(&t.drv, &d), 0);
-    assert_int_equal(d.io_or_offset, IO_1 + 2 * NET_BUFFER_SIZE);
+    assert_int_equal(d.io_or_offset, IO_1 + (uint64_t)2 * NET_BUFFER_SIZE);
     assert_int_equal(d.len, 100);
     assert_int_equal(fake_os_stat("tx_frames"), 2);
     assert_int_equal(fake_os_deferred_count(CH_DRV), 1);
@@ -162,15 +162,15 @@ static void return_to_owner(void **state)
 {
     (void)state;
     send(0, NET_BUFFER_SIZE, 60);
-    send(1, 3 * NET_BUFFER_SIZE, 60);
+    send(1, (uint64_t)3 * NET_BUFFER_SIZE, 60);
     fake_os_dispatch(CH_0);
     fake_os_clear_events();
-    drv_complete(IO_1 + 3 * NET_BUFFER_SIZE);
+    drv_complete(IO_1 + (uint64_t)3 * NET_BUFFER_SIZE);
     drv_complete(IO_0 + NET_BUFFER_SIZE);
-    drv_complete(IO_0 + NET_BUFFER_SIZE);         /* again: not out any more */
-    drv_complete(0x40000000);                     /* nobody's */
-    drv_complete(IO_1 + 3 * NET_BUFFER_SIZE + 4); /* inside, misaligned */
-    drv_complete(IO_1 + SIZE);                    /* just past client 1 */
+    drv_complete(IO_0 + NET_BUFFER_SIZE);                   /* again: not out any more */
+    drv_complete(0x40000000);                               /* nobody's */
+    drv_complete(IO_1 + (uint64_t)3 * NET_BUFFER_SIZE + 4); /* inside, misaligned */
+    drv_complete(IO_1 + SIZE);                              /* just past client 1 */
     fake_os_dispatch(CH_DRV);
     assert_int_equal(fake_os_stat("tx_ret_bad"), 4);
     net_buff_desc_t d = {0};
@@ -214,7 +214,7 @@ static void driver_full_loses_nothing(void **state)
     fake_os_end_handler();
     send(0, 0, 60);
     send(0, NET_BUFFER_SIZE, 60);
-    send(0, 2 * NET_BUFFER_SIZE, 60);
+    send(0, (uint64_t)2 * NET_BUFFER_SIZE, 60);
     send(1, 0, 60);
     fake_os_dispatch(CH_0);
     assert_int_equal(net_queue_length(t.drv.active), 2);
@@ -264,7 +264,7 @@ static void notify_only_when_asked(void **state)
     fake_os_dispatch(CH_0);
     assert_int_equal(fake_os_deferred_count(CH_DRV), 1);
     net_request_signal_active(&t.drv);
-    send(0, 2 * NET_BUFFER_SIZE, 60);
+    send(0, (uint64_t)2 * NET_BUFFER_SIZE, 60);
     fake_os_dispatch(CH_0);
     assert_int_equal(fake_os_deferred_count(CH_DRV), 2);
     /* Client 0 cancelled: its buffers come back silently. */
@@ -275,7 +275,7 @@ static void notify_only_when_asked(void **state)
     assert_int_equal(fake_os_notify_count(CH_0), 0);
     net_request_signal_free(&t.c[0]);
     drv_complete(IO_0 + NET_BUFFER_SIZE);
-    drv_complete(IO_0 + 2 * NET_BUFFER_SIZE);
+    drv_complete(IO_0 + (uint64_t)2 * NET_BUFFER_SIZE);
     fake_os_dispatch(CH_DRV);
     assert_int_equal(fake_os_notify_count(CH_0), 1);
     /* Client active queue re-armed after draining (double check). */
@@ -303,12 +303,12 @@ static void runt_frames_go_home(void **state)
     /* The driver trusts virt_tx (sDDF): a "frame" without an Ethernet header stops here. */
     send(1, 0, 1);
     send(1, NET_BUFFER_SIZE, 13);
-    send(1, 2 * NET_BUFFER_SIZE, 14);
+    send(1, (uint64_t)2 * NET_BUFFER_SIZE, 14);
     fake_os_dispatch(CH_1);
     assert_int_equal(fake_os_stat("tx_bad"), 2);
     net_buff_desc_t d = {0};
     assert_int_equal(net_dequeue_active(&t.drv, &d), 0);
-    assert_int_equal(d.io_or_offset, IO_1 + 2 * NET_BUFFER_SIZE);
+    assert_int_equal(d.io_or_offset, IO_1 + (uint64_t)2 * NET_BUFFER_SIZE);
     assert_int_equal(d.len, 14);
     assert_int_equal(net_dequeue_active(&t.drv, &d), -1);
     assert_int_equal(net_dequeue_free(&t.c[1], &d), 0);

@@ -110,6 +110,55 @@ static void test_full_drops_and_space(void **state)
     assert_false(sddf_serial_tx_space(CAP + 1));
 }
 
+/*
+ * Line-atomic overflow: a line that does not fit is dropped whole (never its
+ * head without its tail), counted once, and the next line that fits goes out
+ * whole.
+ */
+static void test_overflow_drops_whole_lines(void **state)
+{
+    (void)state;
+    build();
+    for (int i = 0; i < 3; i++)
+        sddf_printf("line %09d\n", i);    /* 3 x 16 bytes: 16 free */
+    sddf_printf("a line of 20 chars.\n"); /* 16 of its bytes would fit: none may go */
+    assert_int_equal(fake_os_stat("serial_tx_dropped_lines"), 1);
+    sddf_printf("x%d\n", 7); /* fits after the dropped one */
+    assert_string_equal(sent(), "line 000000000\r\nline 000000001\r\nline 000000002\r\nx7\r\n");
+    for (int i = 0; i < 4; i++)
+        sddf_printf("line %09d\n", i); /* exactly full */
+    sddf_printf("%s\n", "dropped");
+    sddf_printf("%s\n", "also dropped");
+    assert_int_equal(fake_os_stat("serial_tx_dropped_lines"), 3);
+    sent(); /* virt_tx drains */
+    sddf_printf("whole\n");
+    assert_string_equal(sent(), "whole\r\n");
+    /* a line longer than the ring can never fit: dropped, and the next one is whole */
+    for (int i = 0; i < 100; i++)
+        sddf_putchar('y');
+    sddf_putchar('\n');
+    sent();
+    sddf_printf("after\n");
+    assert_string_equal(sent(), "after\r\n");
+}
+
+/* A dropped line whose head is already out (a flushed prompt) is still ended with "\r\n". */
+static void test_overflow_after_prompt(void **state)
+{
+    (void)state;
+    build();
+    sddf_printf("> ");
+    sddf_serial_flush();
+    for (int i = 0; i < 70; i++)
+        sddf_putchar('z'); /* the rest of the line does not fit */
+    sent();                /* virt_tx drains: the prompt and the 'z's flushed at half the ring */
+    sddf_putchar('\n');
+    sddf_printf("next\n");
+    const char *out = sent();
+    assert_string_equal(out, "\r\nnext\r\n"); /* the dropped line ends; next is on its own */
+    assert_int_equal(fake_os_stat("serial_tx_dropped_lines"), 1);
+}
+
 /* Raw output: bytes unchanged ('\n' stays '\n', NUL passes), published at once. */
 static void test_raw_write(void **state)
 {
@@ -143,6 +192,8 @@ int main(void)
         cmocka_unit_test(test_flush_on_newline),
         cmocka_unit_test(test_partial_line_publication),
         cmocka_unit_test(test_full_drops_and_space),
+        cmocka_unit_test(test_overflow_drops_whole_lines),
+        cmocka_unit_test(test_overflow_after_prompt),
         cmocka_unit_test(test_raw_write),
         cmocka_unit_test(test_read),
     };

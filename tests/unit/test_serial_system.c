@@ -295,7 +295,7 @@ static void test_output_only(void **state)
     load_text("<system>\n"
               "<protection_domain name=\"a\"><program_image path=\"x\"/></protection_domain>\n"
               "<protection_domain name=\"b\"><program_image path=\"x\"/></protection_domain>\n"
-              "<serial name=\"con\" driver=\"tty\" device=\"/dev/null\" rx=\"false\" "
+              "<serial name=\"con\" driver=\"tty\" device=\"/dev/tty\" rx=\"false\" "
               "ring_size=\"0x1000\" begin=\"hello\\r\\n\">\n"
               "  <driver name=\"uart\" priority=\"150\" cpu=\"1\"/>\n"
               "  <client pd=\"a\" name=\"first\"/>\n"
@@ -312,7 +312,7 @@ static void test_output_only(void **state)
     assert_int_equal(sys.num_regions, 6); /* driver tx and one tx ring per client */
     assert_int_equal(sys.num_channels, 3);
     assert_int_equal(sys.num_devices, 1);
-    assert_string_equal(sys.devices[0].path, "/dev/null");
+    assert_string_equal(sys.devices[0].path, "/dev/tty");
     const serial_driver_config_t *dc =
         record(&sys, drv, SDDF_CLASS_SERIAL, SERIAL_ROLE_DRIVER, sizeof(serial_driver_config_t));
     const serial_virt_tx_config_t *tc =

@@ -97,42 +97,150 @@ static void test_literal_switch_char(void **state)
     assert_string_equal(console(), "");
 }
 
-/* Each invalid sequence switches nothing and says why; the offending byte is dropped. */
+/* The console line for a bad sequence while input stays with client 0. */
+static const char *bad_msg(const char *why)
+{
+    static char want[160];
+    snprintf(want, sizeof(want),
+             "\r\nsddf serial: bad switch sequence (%s): input stays with client 0 (cli0)\r\n",
+             why);
+    return want;
+}
+
+/*
+ * The rule (virt_rx.c): a sequence runs from Ctrl-\ up to and including its
+ * Enter; an invalid one is swallowed whole (no byte of it reaches a client),
+ * switches nothing and is reported once, at its Enter, with its first
+ * problem.
+ */
 static void test_invalid_sequences(void **state)
 {
     (void)state;
     static const struct {
-        const char *in, *why, *to_client;
+        const char *in, *why;
     } cases[] = {
-        {"\x1cq", "not a digit", ""},
+        {"\x1cq\r", "not a digit"},
         {"\x1c"
-         "1x",
-         "not a digit", ""},
+         "1x\r",
+         "not a digit"},
+        {"\x1c"
+         "12x34\r",
+         "not a digit"}, /* the first problem is named */
         {"\x1c"
          "12345\r",
-         "too many digits", "\r"},
+         "too many digits"},
+        {"\x1c"
+         "12345x\r",
+         "too many digits"},
+        {"\x1c\r", "no client number"},
         {"\x1c"
          "3\r",
-         "no such client", ""},
+         "no such client"},
         {"\x1c"
          "9999\r",
-         "no such client", ""},
+         "no such client"},
+        {"\x1chello world\r", "not a digit"}, /* a whole line typed after a stray Ctrl-\ */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         build();
         type(cases[i].in);
-        char want[160];
-        snprintf(want, sizeof(want),
-                 "\r\nsddf serial: bad switch sequence (%s): input stays with client 0 (cli0)\r\n",
-                 cases[i].why);
-        assert_string_equal(console(), want);
-        assert_string_equal(got(0), cases[i].to_client);
-        assert_string_equal(got(1), "");
-        assert_string_equal(got(2), "");
+        assert_string_equal(console(), bad_msg(cases[i].why));
+        for (int c = 0; c < NCLI; c++)
+            assert_string_equal(got(c), ""); /* nothing leaks, not even the Enter */
         assert_int_equal(fake_os_stat("rx_bad_switch"), 1);
-        type("k"); /* still client 0 */
-        assert_string_equal(got(0), "k");
+        assert_int_equal(fake_os_stat("rx_switches"), 0);
+        type("k\r"); /* still client 0, back to normal input */
+        assert_string_equal(got(0), "k\r");
+        assert_string_equal(console(), "");
     }
+}
+
+/* A bad sequence is reported at its Enter, however it arrives; until then nothing moves. */
+static void test_bad_sequence_reported_at_enter(void **state)
+{
+    (void)state;
+    build();
+    type("\x1c"
+         "12345");
+    type("67");
+    assert_string_equal(console(), "");
+    assert_string_equal(got(0), "");
+    type("\r");
+    assert_string_equal(console(), bad_msg("too many digits"));
+    assert_string_equal(got(0), "");
+    /* split across handler calls, a valid one still switches */
+    type("\x1c");
+    type("2");
+    type("\rz");
+    assert_string_equal(got(2), "z");
+    assert_string_equal(got(0), "");
+}
+
+/* A Ctrl-\ inside a sequence abandons it and starts a new one (no report for the abandoned part).
+ */
+static void test_switch_char_restarts_sequence(void **state)
+{
+    (void)state;
+    build();
+    type("\x1c"
+         "1\x1c"
+         "2\r"
+         "a");
+    assert_string_equal(got(2), "a");
+    assert_string_equal(got(1), "");
+    assert_string_equal(got(0), "");
+    assert_string_equal(console(), "\r\nsddf serial: input now goes to client 2 (cli2)\r\n");
+    assert_int_equal(fake_os_stat("rx_bad_switch"), 0);
+    type("\x1cxy\x1c"
+         "0\r"
+         "b"); /* a bad sequence is abandoned too */
+    assert_string_equal(got(0), "b");
+    assert_string_equal(got(2), "");
+    assert_string_equal(console(), "\r\nsddf serial: input now goes to client 0 (cli0)\r\n");
+    assert_int_equal(fake_os_stat("rx_bad_switch"), 0);
+    type("\x1c"
+         "1\x1c\x1c"
+         "c"); /* restart, then Ctrl-\ twice: a literal Ctrl-\ */
+    assert_string_equal(got(0), "\x1c"
+                                "c");
+    assert_string_equal(console(), "");
+}
+
+/*
+ * Ordering: the console ring (the switch message) is published before the
+ * new client's input, so when a client is signalled its input's message is
+ * visible to virt_tx already, and virt_tx is signalled first.
+ */
+static uint32_t console_tail_at_client_notify;
+static int console_notified_first;
+
+static void order_hook(sddf_channel ch)
+{
+    if (ch == CH_CONS && console_notified_first < 0)
+        console_notified_first = 1;
+    if (ch == CH_C0 + 1) {
+        if (console_notified_first < 0)
+            console_notified_first = 0;
+        console_tail_at_client_notify = atomic_load(&t.console.queue->tail);
+    }
+}
+
+static void test_console_published_before_client(void **state)
+{
+    (void)state;
+    build();
+    console_notified_first = -1;
+    console_tail_at_client_notify = 0;
+    fake_os_set_notify_hook(order_hook);
+    type("\x1c"
+         "1\r"
+         "xyz\r"); /* one chunk: the switch and the input behind it */
+    fake_os_set_notify_hook(NULL);
+    assert_int_equal(console_notified_first, 1);
+    const char *msg = "\r\nsddf serial: input now goes to client 1 (cli1)\r\n";
+    assert_int_equal(console_tail_at_client_notify, strlen(msg));
+    assert_string_equal(console(), msg);
+    assert_string_equal(got(1), "xyz\r");
 }
 
 /* A client that does not read: excess is dropped and counted, the driver ring always drains. */
@@ -200,6 +308,9 @@ int main(void)
         cmocka_unit_test(test_default_client_and_switch),
         cmocka_unit_test(test_literal_switch_char),
         cmocka_unit_test(test_invalid_sequences),
+        cmocka_unit_test(test_bad_sequence_reported_at_enter),
+        cmocka_unit_test(test_switch_char_restarts_sequence),
+        cmocka_unit_test(test_console_published_before_client),
         cmocka_unit_test(test_flood_drops),
         cmocka_unit_test(test_driver_signal),
         cmocka_unit_test(test_all_bytes),

@@ -28,6 +28,9 @@ static struct {
     char out[2 * DRV_CAP];
 } t;
 
+/* The begin text build() configures (set before calling it; reset after). */
+static const char *begin_text = "";
+
 static void build(bool colour, bool prefix)
 {
     st_free_all();
@@ -44,6 +47,7 @@ static void build(bool colour, bool prefix)
     t.cfg.has_console = 1;
     t.cfg.enable_colour = colour;
     t.cfg.enable_prefix = prefix;
+    snprintf(t.cfg.begin_str, sizeof(t.cfg.begin_str), "%s", begin_text);
     fake_os_add_config(&t.cfg);
     init();
     fake_os_end_handler();
@@ -104,10 +108,10 @@ static void test_prompt_broken_not_interleaved(void **state)
     assert_string_equal(drain(), "\x1b[31mab\x1b[0m");
     st_put(&t.cli[1], "line\n", 5);
     fake_os_dispatch(CH_C1);
-    assert_string_equal(drain(), "\r\n\x1b[32m[c1] line\n\x1b[0m");
-    st_put(&t.cli[0], "c\n", 2);
+    assert_string_equal(drain(), "\r\n\x1b[32m[c1] line\x1b[0m\n");
+    st_put(&t.cli[0], "c\r\n", 3);
     fake_os_dispatch(CH_C0);
-    assert_string_equal(drain(), "\x1b[31m[c0] c\n\x1b[0m");
+    assert_string_equal(drain(), "\x1b[31m[c0] c\x1b[0m\r\n"); /* the reset before the break */
     assert_int_equal(fake_os_stat("tx_breaks"), 1);
     /* a partial line of another client breaks the held line too, once it is alone */
     st_put(&t.cli[0], "p0", 2);
@@ -144,7 +148,76 @@ static void test_colour_and_console(void **state)
     st_put(&t.cli[1], "x\n", 2);
     st_put(&t.console, "note\r\n", 6);
     fake_os_dispatch(CH_CONS);
-    assert_string_equal(drain(), "note\r\n\x1b[32mx\n\x1b[0m"); /* console first */
+    assert_string_equal(drain(), "note\r\n\x1b[32mx\x1b[0m\n"); /* console first */
+}
+
+/*
+ * Rule 5: a console message goes before a client's answer even when that
+ * client holds the terminal line with a prompt (the holder used to go first).
+ */
+static void test_console_before_holder(void **state)
+{
+    (void)state;
+    build(false, true);
+    st_put(&t.cli[1], "b> ", 3);
+    fake_os_dispatch(CH_C1);
+    assert_string_equal(drain(), "[c1] b> ");
+    st_put(&t.console, "\r\nswitched\r\n", 12);
+    st_put(&t.cli[1], "answer\n", 7);
+    fake_os_dispatch(CH_C1);
+    assert_string_equal(drain(), "\r\n\r\nswitched\r\n[c1] answer\n");
+}
+
+/*
+ * Rule 5 inside one pass: virt_rx may publish a message and the input a
+ * client answers while virt_tx is between two clients. Simulated with the
+ * notify hook: virt_tx signals client 0 (it asked for room) in the middle of
+ * its pass, and at that moment the console message and client 1's answer
+ * appear. The message must still come first.
+ */
+static void mid_pass_hook(sddf_channel ch)
+{
+    if (ch != CH_C0)
+        return;
+    st_put(&t.console, "\r\nnow c1\r\n", 10);
+    st_put(&t.cli[1], "c1 answer\n", 10);
+}
+
+static void test_console_before_client_mid_pass(void **state)
+{
+    (void)state;
+    build(false, true);
+    st_put(&t.cli[0], "c0 line\n", 8);
+    serial_request_consumer_signal(&t.cli[0]); /* client 0 waits for room */
+    fake_os_set_notify_hook(mid_pass_hook);
+    fake_os_dispatch(CH_C0);
+    fake_os_set_notify_hook(NULL);
+    fake_os_dispatch(CH_C1); /* whatever the pass left */
+    assert_string_equal(drain(), "[c0] c0 line\n\r\nnow c1\r\n[c1] c1 answer\n");
+}
+
+/* The begin text is text: '\n' becomes "\r\n" (an existing "\r\n" stays) and it ends a line. */
+static void test_begin_text(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"Begin input", "Begin input\r\n"},
+        {"a\nb", "a\r\nb\r\n"},
+        {"a\r\nb\n", "a\r\nb\r\n"},
+        {"\n", "\r\n"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        begin_text = cases[i].in;
+        build(true, true);
+        begin_text = "";
+        assert_string_equal(drain(), cases[i].out); /* no colour: it is not a client's */
+        st_put(&t.cli[0], "x\n", 2);
+        fake_os_dispatch(CH_C0);
+        assert_string_equal(drain(), "\x1b[31m[c0] x\x1b[0m\n"); /* on a line of its own */
+    }
 }
 
 /* Driver ring full: the line stays whole in the client ring, virt_tx asks the driver to signal. */
@@ -227,6 +300,9 @@ int main(void)
         cmocka_unit_test(test_prompt_broken_not_interleaved),
         cmocka_unit_test(test_holder_keeps_line),
         cmocka_unit_test(test_colour_and_console),
+        cmocka_unit_test(test_console_before_holder),
+        cmocka_unit_test(test_console_before_client_mid_pass),
+        cmocka_unit_test(test_begin_text),
         cmocka_unit_test(test_driver_full_backpressure),
         cmocka_unit_test(test_long_partial_line),
         cmocka_unit_test(test_corrupt_client),

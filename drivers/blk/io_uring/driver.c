@@ -130,22 +130,31 @@ void init(void)
     d.poll_idle_ns = sddf_stat_counter("poll_idle_ns");
     blk_engine_init(&d.eng, q, d.cfg->io_regions, d.cfg->num_io_regions, blocks, d.disk.read_only,
                     st);
+    /* The whole sectors of a final partial block: readable (zeros past the end), so that the
+       virtualiser finds a GPT backup in the last sector (sddf/blk/storage_info.h). */
+    uint64_t sectors = d.disk.bytes / d.disk.sector_size;
+    d.eng.tail = (uint32_t)(sectors * d.disk.sector_size - blocks * BLK_TRANSFER_SIZE);
     d.eng.ring = &d.ring;
-    char mode[160];
-    sddf_log("disk: %llu blocks of 4 KiB, %u-byte sectors, %s, %s, io_uring: %s",
-             (unsigned long long)blocks, d.disk.sector_size,
+    char mode[256];
+    sddf_log("disk: %llu block%s of 4 KiB, %u-byte sectors, %s, %s, io_uring: %s",
+             (unsigned long long)blocks, blocks == 1 ? "" : "s", d.disk.sector_size,
              d.disk.read_only ? "read-only" : "read-write",
              d.disk.direct ? "O_DIRECT" : "buffered I/O (no O_DIRECT on this file system)",
              blk_ring_mode(&d.ring, mode, sizeof(mode)));
-    if (d.disk.bytes % BLK_TRANSFER_SIZE != 0)
-        sddf_log("the last %llu bytes (less than a 4 KiB block) are not used",
-                 (unsigned long long)(d.disk.bytes % BLK_TRANSFER_SIZE));
+    if (d.eng.tail > 0)
+        sddf_log("and a partial block of %u sectors (%u bytes) at the end: read-only, for the "
+                 "partition table (total %llu sectors)",
+                 d.eng.tail / d.disk.sector_size, d.eng.tail, (unsigned long long)sectors);
+    if (d.disk.bytes % d.disk.sector_size != 0)
+        sddf_log("the last %llu bytes (less than a sector) are not used",
+                 (unsigned long long)(d.disk.bytes % d.disk.sector_size));
     snprintf(d.info->serial_number, sizeof(d.info->serial_number), "io_uring-%s", d.disk.serial);
     d.info->read_only = d.disk.read_only;
     d.info->sector_size = (uint16_t)d.disk.sector_size;
     d.info->block_size = 1;
     d.info->queue_depth = (uint16_t)(q.capacity > 0xFFFF ? 0xFFFF : q.capacity);
     d.info->capacity = blocks;
+    *blk_storage_sectors(d.info) = sectors;
     blk_storage_set_ready(d.info, true);
     sddf_notify(d.cfg->virt.id);
 }

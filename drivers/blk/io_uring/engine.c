@@ -2,6 +2,7 @@
  * drivers/blk/io_uring/engine.c - see engine.h.
  */
 #include <errno.h>
+#include <string.h>
 
 #include <sddf/os.h>
 
@@ -24,6 +25,7 @@ void blk_engine_init(blk_engine_t *e, blk_queue_handle_t q, const sddf_device_re
     e->io = io;
     e->num_io = num_io;
     e->blocks = blocks;
+    e->tail = 0;
     e->read_only = read_only;
     e->in_flight = 0;
     e->barrier = false;
@@ -76,9 +78,10 @@ static bool start(blk_engine_t *e, const blk_req_t *r)
     if (r->code == BLK_REQ_READ || r->code == BLK_REQ_WRITE) {
         uint64_t len = (uint64_t)r->count * BLK_TRANSFER_SIZE; /* < 2^28: no wrap */
         blk_io_hit_t h = blk_io_lookup(e->io, e->num_io, r->io_or_offset, len);
-        if (r->count == 0 || r->block_number >= e->blocks ||
-            r->count > e->blocks - r->block_number || h.index < 0 ||
-            (r->code == BLK_REQ_WRITE && e->read_only)) {
+        /* A READ may include the partial tail block; a WRITE may not. */
+        uint64_t limit = e->blocks + (r->code == BLK_REQ_READ && e->tail > 0 ? 1 : 0);
+        if (r->count == 0 || r->block_number >= limit || r->count > limit - r->block_number ||
+            h.index < 0 || (r->code == BLK_REQ_WRITE && e->read_only)) {
             respond(e, BLK_RESP_ERR_INVALID_PARAM, 0, r->id);
             return false;
         }
@@ -145,6 +148,11 @@ void blk_engine_complete(blk_engine_t *e, uint64_t slot, int res)
     } else if (x->code != BLK_REQ_FLUSH) {
         uint32_t left = x->len - x->done;
         x->done += (uint32_t)res > left ? left : (uint32_t)res;
+        uint64_t end = e->blocks * BLK_TRANSFER_SIZE + e->tail;
+        if (x->done < x->len && x->code == BLK_REQ_READ && x->disk_off + x->done >= end) {
+            memset(x->ptr + x->done, 0, x->len - x->done); /* past the end of the disk */
+            x->done = x->len;
+        }
         if (x->done < x->len) {
             sddf_stat_add(e->st.short_io, 1);
             if (res > 0 && x->retries < BLK_ENGINE_MAX_RETRIES) {

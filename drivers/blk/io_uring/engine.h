@@ -13,7 +13,11 @@
  * Rules (sDDF block protocol, PROTOCOLS 3.4):
  *  - READ/WRITE of `count` 4 KiB blocks at `block_number`; the IO address
  *    must lie inside one registered IO region and the range inside the disk,
- *    else BLK_RESP_ERR_INVALID_PARAM with success_count 0. A WRITE to a
+ *    else BLK_RESP_ERR_INVALID_PARAM with success_count 0. A disk whose size
+ *    is not a multiple of 4 KiB has `tail` bytes in a final partial block:
+ *    a READ may cover it (block `blocks`), and the bytes past the end of the
+ *    disk read as zeros, so that the virtualiser can read a GPT backup in
+ *    the last sector (sddf/blk/storage_info.h); a WRITE may not. A WRITE to a
  *    read-only disk is refused the same way (the virtualiser refuses it
  *    first; the driver does not trust it to).
  *  - FLUSH becomes fdatasync (answered OK on a read-only disk too: nothing
@@ -65,7 +69,8 @@ typedef struct blk_engine {
     blk_queue_handle_t q;                    /* driver side: consume requests, produce responses */
     const sddf_device_region_resource_t *io; /* the IO table: region i = fixed buffer i */
     uint32_t num_io;
-    uint64_t blocks; /* disk size in 4 KiB blocks */
+    uint64_t blocks; /* disk size in whole 4 KiB blocks */
+    uint32_t tail;   /* bytes of a final partial block (0..4095): READ-only, as block `blocks` */
     bool read_only;
     uint32_t in_flight; /* accepted, not yet answered (a waiting barrier counts) */
     bool barrier;       /* a barrier waits for in_flight to drain */
@@ -92,7 +97,8 @@ void blk_ring_submit(blk_engine_t *e);
 
 /**
  * Set up @e for queue @q, IO table @io[0..@num_io), a disk of @blocks 4 KiB
- * blocks, read-only or not, and counters @st (every pointer non-NULL).
+ * blocks, read-only or not, and counters @st (every pointer non-NULL). No
+ * partial tail block: set e->tail afterwards for one.
  */
 void blk_engine_init(blk_engine_t *e, blk_queue_handle_t q, const sddf_device_region_resource_t *io,
                      uint32_t num_io, uint64_t blocks, bool read_only, blk_engine_stats_t st);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <time.h>
 
@@ -44,17 +45,30 @@ int blk_ring_setup(blk_ring_t *r, int disk_fd, int efd, uint32_t entries,
     struct iovec iov[SDDF_BLK_MAX_IO_REGIONS];
     if (num_io > SDDF_BLK_MAX_IO_REGIONS)
         num_io = SDDF_BLK_MAX_IO_REGIONS;
-    for (uint32_t i = 0; i < num_io; i++)
+    r->buf_bytes = 0;
+    for (uint32_t i = 0; i < num_io; i++) {
         iov[i] = (struct iovec){(void *)(uintptr_t)io[i].region.vaddr, io[i].region.size};
-    /* Pinned pages count against RLIMIT_MEMLOCK for the whole user, and a ring that was just
-       closed (a restarted or previous driver) is released asynchronously: retry briefly. */
+        r->buf_bytes += io[i].region.size;
+    }
+    /* Registering pins (and so first faults in) every page before the kernel checks
+       RLIMIT_MEMLOCK: with regions larger than the limit that costs their size in RAM and
+       time, ten times over with the retries below, only to fail. Skip what cannot succeed. */
+    struct rlimit rl;
+    if (num_io > 0 && getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        r->buf_bytes > rl.rlim_cur) {
+        r->buf_limit = rl.rlim_cur;
+        r->buf_err = -ENOMEM;
+        num_io = 0;
+    }
+    /* Pinned pages count against RLIMIT_MEMLOCK for the whole user (uid), and a ring that was
+       just closed (a restarted or previous driver) is released asynchronously: retry briefly. */
     for (int i = 0; num_io > 0 && i < BUF_TRIES; i++) {
         r->buf_err = io_uring_register_buffers(&r->ring, iov, num_io);
         if (r->buf_err != -ENOMEM)
             break;
         nanosleep(&(struct timespec){0, BUF_RETRY_NS}, NULL);
     }
-    r->fixed_buf = num_io > 0 && r->buf_err == 0;
+    r->fixed_buf = num_io > 0 && r->buf_err == 0 && r->buf_limit == 0;
     rc = io_uring_register_eventfd(&r->ring, efd);
     if (rc < 0) {
         io_uring_queue_exit(&r->ring);
@@ -65,8 +79,13 @@ int blk_ring_setup(blk_ring_t *r, int disk_fd, int efd, uint32_t entries,
 
 const char *blk_ring_mode(const blk_ring_t *r, char *buf, uint32_t len)
 {
-    char why[48] = "";
-    if (!r->fixed_buf && r->buf_err < 0)
+    char why[128] = "";
+    if (!r->fixed_buf && r->buf_limit > 0)
+        snprintf(why, sizeof(why),
+                 " (fixed buffers skipped: %llu KiB of IO regions, RLIMIT_MEMLOCK %llu KiB)",
+                 (unsigned long long)(r->buf_bytes >> 10),
+                 (unsigned long long)(r->buf_limit >> 10));
+    else if (!r->fixed_buf && r->buf_err < 0)
         snprintf(why, sizeof(why), " (fixed buffers refused: %s)", strerror(-r->buf_err));
     snprintf(buf, len, "%s, %s, %s%s",
              r->defer                                      ? "defer_taskrun"

@@ -16,7 +16,14 @@
  * The disk descriptor is registered (fixed file) and so is the ring's own
  * descriptor, when the kernel allows; the IO regions are registered as
  * fixed buffers (index = IO table index) when RLIMIT_MEMLOCK allows (the
- * monitor raises it for the driver), else plain reads and writes are used.
+ * monitor raises it for the driver, when it may), else plain reads and
+ * writes are used (correct, somewhat slower). Registration is not even
+ * tried when the regions exceed the limit: the kernel would pin every page
+ * first. Locked memory is accounted per uid, and the monitor gives PD i of
+ * every system the same uid (MONITOR_PD_ID_BASE + i): two systems running at
+ * once whose drivers have the same PD index share one budget, so the second
+ * may be refused fixed buffers (ENOMEM) and fall back; the driver's "disk:"
+ * line says which mode it got and why.
  */
 #ifndef SDDF_DRIVERS_BLK_RING_H
 #define SDDF_DRIVERS_BLK_RING_H
@@ -31,13 +38,15 @@
 
 typedef struct blk_ring {
     struct io_uring ring;
-    int fd;            /* the disk (or 0 = fixed file index 0 when fixed_file) */
-    bool fixed_file;   /* the disk is registered: SQEs use IOSQE_FIXED_FILE */
-    bool fixed_buf;    /* the IO regions are registered fixed buffers */
-    bool defer;        /* DEFER_TASKRUN: completions are posted by blk_ring_reap */
-    bool taskrun_flag; /* IORING_SQ_TASKRUN tells that completion work waits */
-    unsigned flags;    /* setup flags in use */
-    int buf_err;       /* 0, or why the fixed buffers were refused (-errno) */
+    int fd;             /* the disk (or 0 = fixed file index 0 when fixed_file) */
+    bool fixed_file;    /* the disk is registered: SQEs use IOSQE_FIXED_FILE */
+    bool fixed_buf;     /* the IO regions are registered fixed buffers */
+    bool defer;         /* DEFER_TASKRUN: completions are posted by blk_ring_reap */
+    bool taskrun_flag;  /* IORING_SQ_TASKRUN tells that completion work waits */
+    unsigned flags;     /* setup flags in use */
+    int buf_err;        /* 0, or why the fixed buffers were refused (-errno) */
+    uint64_t buf_bytes; /* bytes of the IO regions */
+    uint64_t buf_limit; /* > 0: registration skipped, RLIMIT_MEMLOCK (bytes) is below buf_bytes */
 } blk_ring_t;
 
 /**

@@ -17,6 +17,14 @@
  *    (back-pressure, no busy loop). virt_rx's signal resumes reading. The
  *    IRQ is acked only once read() says EAGAIN. Always notify virt_rx after
  *    enqueueing. End of input (read returns 0) stops reading for good.
+ *  - End of output (EPIPE: the reader of a pipe has gone, e.g. `sddf run
+ *    ... | head`; the runtime ignores SIGPIPE) is the mirror of input EOF:
+ *    nothing more is written, and what virt_tx sends is consumed and
+ *    dropped (counted: tx_discarded), so no one waits for a terminal that
+ *    will never drain.
+ *  - A regular file or /dev/null (`sddf run ... > file`, `< /dev/null`)
+ *    works unchanged: its IRQs are always ready (sddf/host/device.h), a
+ *    write never returns EAGAIN and a read of /dev/null is EOF at once.
  *
  * Indices read from the rings are the virtualisers'; a corrupt tx ring is
  * dropped and counted (tx_corrupt), never followed.
@@ -37,8 +45,8 @@ static struct {
     serial_queue_handle_t rx, tx;
     uint32_t rx_tail, tx_head;
     int in_fd, out_fd;
-    bool rx_enabled, rx_held, in_eof;
-    uint64_t *rx_bytes, *tx_bytes, *rx_full, *tx_errors, *tx_corrupt, *rx_errors;
+    bool rx_enabled, rx_held, in_eof, out_ended;
+    uint64_t *rx_bytes, *tx_bytes, *rx_full, *tx_errors, *tx_corrupt, *rx_errors, *tx_discarded;
 } tty;
 
 static void rx_return(void)
@@ -98,6 +106,11 @@ static void tx_provide(void)
         uint32_t n = serial_queue_contiguous_length(&tty.tx, tty.tx_head);
         if (n == 0 || n > avail)
             break;
+        if (tty.out_ended) {
+            tty.tx_head += n; /* nowhere to write: consume, so virt_tx never waits */
+            sddf_stat_add(tty.tx_discarded, n);
+            continue;
+        }
         const char *src = tty.tx.data_region + (tty.tx_head & (tty.tx.capacity - 1));
         ssize_t w = write(tty.out_fd, src, n);
         if (w > 0) {
@@ -108,6 +121,9 @@ static void tx_provide(void)
         } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             sddf_irq_ack(tty.cfg->out_irq); /* full: device_out fires when there is room */
             break;
+        } else if (w < 0 && errno == EPIPE) {
+            sddf_log("tty: output ended (no reader); no more output is written");
+            tty.out_ended = true; /* the loop discards the rest */
         } else {
             sddf_stat_add(tty.tx_errors, 1); /* e.g. the terminal hung up: drop */
             tty.tx_head += n;
@@ -148,6 +164,7 @@ void init(void)
     tty.rx_errors = sddf_stat_counter("rx_errors");
     tty.tx_errors = sddf_stat_counter("tx_errors");
     tty.tx_corrupt = sddf_stat_counter("tx_corrupt");
+    tty.tx_discarded = sddf_stat_counter("tx_discarded");
 }
 
 void notified(sddf_channel ch)

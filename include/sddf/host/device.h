@@ -17,6 +17,14 @@
  *     Every IRQ is armed when the PD starts, so a device_out IRQ fires once
  *     at start (the device has room): a driver acks it only when a write
  *     returned EAGAIN.
+ *     Always-ready descriptors: epoll cannot wait on a regular file or on
+ *     some character devices such as /dev/null (EPERM), e.g. `sddf run >
+ *     file` or `< /dev/null`. Such an IRQ counts as always ready: it is
+ *     delivered once at start and once again after each sddf_irq_ack
+ *     (never more than once per ack, and never while masked). A write to a
+ *     regular file never returns EAGAIN and a read of /dev/null returns 0
+ *     (end of input) at once, so a driver that acks only on EAGAIN sees
+ *     each of them once and then stops acking: no busy loop.
  *       kind="tap"        the TAP device; readable = frame received.
  *       kind="timerfd"    a CLOCK_MONOTONIC timerfd; readable = expired.
  *       kind="eventfd"    a fresh eventfd (EFD_NONBLOCK, counter mode);
@@ -44,15 +52,20 @@
  *                     io_uring_register_buffers().
  *       kind="tty"    a terminal: sddf_host_device_fd() is the input,
  *                     sddf_host_device_out_fd() the output. With a path, one
- *                     open file (O_RDWR|O_NOCTTY) behind both; without, the
- *                     terminal (or pipe/file) `sddf run` has as stdin and
- *                     stdout, reopened so the PD's O_NONBLOCK does not leak
+ *                     open file (O_RDWR|O_NOCTTY) behind both, which must be
+ *                     a tty or pty (isatty; /dev/null or a FIFO stops `sddf
+ *                     run` with exit 2); without, whatever `sddf run` has as
+ *                     stdin and stdout (a terminal, a pipe, a file,
+ *                     /dev/null), reopened so the PD's O_NONBLOCK does not leak
  *                     into the shell's descriptors. A real terminal is in raw
  *                     mode while the system runs (no echo, no line editing,
  *                     no signals: Ctrl-C arrives as byte 0x03; no output
  *                     post-processing: "\n" is written as is). Input may end
  *                     (read() returns 0, e.g. stdin is a pipe or /dev/null):
  *                     then stop acking device_in, or it fires forever.
+ *                     Output may end too: SIGPIPE is ignored in every PD,
+ *                     so a write to a pipe whose reader has gone fails
+ *                     with EPIPE.
  * Every descriptor is non-blocking and owned by the runtime: do not close it.
  */
 #ifndef SDDF_HOST_DEVICE_H

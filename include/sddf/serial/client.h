@@ -11,9 +11,14 @@
  * once no other client has output pending. Text
  * output (sddf_putchar, sddf_printf) writes "\r\n" for '\n', as a terminal
  * in raw mode needs; sddf_serial_write passes bytes unchanged. Nothing here
- * blocks: text that does not fit is dropped and counted (serial_tx_dropped);
- * a PD that must not lose output checks sddf_serial_tx_space first and, if
- * it says no, carries on when virt_tx notifies it on sddf_serial_tx_channel().
+ * blocks: text that does not fit is dropped and counted, a whole line at a
+ * time (serial_tx_dropped_lines; its bytes in serial_tx_dropped): the
+ * terminal never shows the head of a line spliced onto another's tail (only
+ * a part already published, a flushed prompt or a line longer than half
+ * the ring, can show, and it is then ended with "\r\n"). A PD that must
+ * not lose output checks sddf_serial_tx_space first and, if it says no,
+ * carries on when virt_tx notifies it on sddf_serial_tx_channel() (the
+ * example client stops reading input meanwhile: back-pressure).
  *
  * Single-threaded, like every PD: the library's state is this PD's.
  */
@@ -33,7 +38,7 @@ const serial_client_config_t *serial_client_config(void);
 /**
  * Bind the library to @cfg (from serial_client_config). Returns 0, or -1 if
  * the record's rings are unusable (then every output call is a no-op).
- * Counters: serial_tx_dropped, serial_rx_bytes.
+ * Counters: serial_tx_dropped (bytes), serial_tx_dropped_lines, serial_rx_bytes.
  */
 int serial_client_init(const serial_client_config_t *cfg);
 
@@ -46,7 +51,10 @@ sddf_channel sddf_serial_tx_channel(void);
 /** Channel on which virt_rx notifies us (input); only if rx is enabled. */
 sddf_channel sddf_serial_rx_channel(void);
 
-/** Text output of one character ('\n' becomes "\r\n"). Dropped (counted) if the ring is full. */
+/**
+ * Text output of one character ('\n' becomes "\r\n"). If it does not fit,
+ * its whole line is dropped (counted once), up to and including its '\n'.
+ */
 void sddf_putchar(char c);
 
 /** printf into the tx ring through sddf_putchar. Returns the characters formatted (as vsnprintf).

@@ -20,7 +20,11 @@
 /** Most clients a serial device supports (sDDF's SDDF_SERIAL_MAX_CLIENTS). */
 #define SDDF_SERIAL_MAX_CLIENTS 64u
 
-/** Longest client name shown in prefixes and messages, including the NUL. */
+/**
+ * Longest client name shown in prefixes and messages, including the NUL.
+ * The system tool admits only A-Z a-z 0-9 _ . - (it reaches the terminal)
+ * and one name per client of a serial.
+ */
 #define SDDF_SERIAL_NAME_LENGTH 32u
 
 /** sDDF's default switch character: Ctrl-\ (ASCII FS, 28). */

@@ -7,9 +7,18 @@
  * file system accepts it; a file system that refuses O_DIRECT fails the open
  * with EINVAL (ramfs; tmpfs before Linux 6.6), and the device is then opened
  * buffered. The driver tells which from fcntl(F_GETFL). Only a regular file
- * or a block device is accepted.
- * Tty with a path: a terminal, pty, other character device or FIFO, opened
- * O_RDWR|O_NOCTTY (the system never takes it as its controlling terminal).
+ * or a block device is accepted. One system per disk: an image file is
+ * locked with flock (LOCK_EX, or LOCK_SH when read-only, so read-only
+ * systems may share it), a block device opened O_EXCL (which also refuses a
+ * mounted one); the lock belongs to the open file, which the monitor keeps
+ * (and the PD shares) for the whole run. A second system gets a one-line
+ * refusal and `sddf run` exits 2. An image its owner may not write is
+ * refused unless read_only (the monitor is root: the mode alone would not
+ * stop the writes).
+ * Tty with a path: a terminal (tty or pty; isatty() after the open, so
+ * /dev/null or a FIFO is refused), opened O_RDWR|O_NOCTTY (the system never
+ * takes it as its controlling terminal). Without a path anything goes (a
+ * file, a pipe, /dev/null: see the always-ready IRQs of sddf/host/device.h).
  * Tty without a path: the stdin (input) and stdout (output) of `sddf run`,
  * reopened through /proc/self/fd so that the PD's O_NONBLOCK is set on a
  * file of its own, not on the one the shell shares; a regular file is
@@ -23,28 +32,86 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "monitor_internal.h"
 
-#define DEV_FLAGS (O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+#define DEV_FLAGS    (O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+#define LOCK_WAIT_MS 2000 /* see lock_image */
+
+/* Refuse a file its owner may not write (chmod a-w: meant to stay unchanged) unless read-only:
+ * the monitor runs as root, which the mode would not stop. */
+static int check_writable(const sys_device *d, const char *pd, const struct stat *st)
+{
+    if (d->read_only || !S_ISREG(st->st_mode) || (st->st_mode & S_IWUSR) != 0) {
+        return 0;
+    }
+    mon_err("PD '%s': block device %u '%s' is not writable by its owner (mode %04o): give "
+            "read_only=\"true\" or make it writable (chmod u+w)",
+            pd, d->id, d->path, (unsigned)(st->st_mode & 07777));
+    return -1;
+}
+
+/* One system per image: a lock on the open file, held as long as the monitor and the PD keep
+ * their descriptors (the whole run). Writers exclude everyone; read-only systems may share.
+ * A system that just stopped may hold it a little longer: its driver's io_uring keeps the file
+ * (a registered file) until the kernel tears the ring down, asynchronously; so wait up to
+ * LOCK_WAIT_MS before refusing. */
+static int lock_image(const sys_device *d, const char *pd, int fd)
+{
+    int op = (d->read_only ? LOCK_SH : LOCK_EX) | LOCK_NB;
+    int rc = flock(fd, op);
+    for (int i = 0; rc != 0 && errno == EWOULDBLOCK && i < LOCK_WAIT_MS / 20; i++) {
+        nanosleep(&(struct timespec){0, 20000000L}, NULL); /* 20 ms */
+        rc = flock(fd, op);
+    }
+    if (rc == 0) {
+        return 0;
+    }
+    if (errno == EWOULDBLOCK) {
+        mon_err("PD '%s': block device %u '%s' is in use by another running system (it holds a "
+                "lock on the image)",
+                pd, d->id, d->path);
+    } else {
+        mon_err("PD '%s': block device %u '%s': cannot lock: %s", pd, d->id, d->path,
+                strerror(errno));
+    }
+    return -1;
+}
 
 static int open_block(const sys_device *d, const char *pd)
 {
     int flags = (d->read_only ? O_RDONLY : O_RDWR) | DEV_FLAGS;
+    struct stat st;
+    /* A block device is opened O_EXCL: refused while mounted or held by another system. */
+    if (stat(d->path, &st) == 0 && S_ISBLK(st.st_mode)) {
+        flags |= O_EXCL;
+    }
     int fd = open(d->path, flags | O_DIRECT);
     if (fd < 0 && errno == EINVAL) {
         fd = open(d->path, flags); /* the file system refuses O_DIRECT */
+    }
+    if (fd < 0 && errno == EBUSY && (flags & O_EXCL) != 0) {
+        mon_err("PD '%s': block device %u '%s' is in use (mounted, or held by another running "
+                "system)",
+                pd, d->id, d->path);
+        return -1;
     }
     if (fd < 0) {
         mon_err("PD '%s': block device %u '%s': cannot open %s: %s", pd, d->id, d->path,
                 d->read_only ? "read-only" : "read-write", strerror(errno));
         return -1;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+    if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) ||
+        (S_ISBLK(st.st_mode) && (flags & O_EXCL) == 0)) {
         mon_err("PD '%s': block device %u '%s': not a regular file or block device", pd, d->id,
                 d->path);
+        close(fd);
+        return -1;
+    }
+    if (check_writable(d, pd, &st) != 0 || (S_ISREG(st.st_mode) && lock_image(d, pd, fd) != 0)) {
         close(fd);
         return -1;
     }
@@ -59,10 +126,8 @@ static int open_tty(const sys_device *d, const char *pd)
                 strerror(errno));
         return -1;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
-        mon_err("PD '%s': tty device %u '%s': not a terminal, character device or FIFO", pd, d->id,
-                d->path);
+    if (!isatty(fd)) { /* /dev/null, /dev/zero, a FIFO...: not a serial line */
+        mon_err("PD '%s': tty device %u '%s': not a terminal (a tty or pty)", pd, d->id, d->path);
         close(fd);
         return -1;
     }

@@ -7,6 +7,7 @@
  * and returns 2.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,34 @@ static void teardown(struct mon *m)
     if (m->mask_set) {
         sigprocmask(SIG_SETMASK, &m->old_mask, NULL);
     }
+    if (m->pipe_set) {
+        sigaction(SIGPIPE, &m->old_pipe, NULL);
+    }
+}
+
+/*
+ * The signals that stop the system: every signal whose default action ends
+ * the process (signal(7)), so none of them can leave a raw terminal and
+ * orphaned PDs behind. Not included: SIGKILL and SIGSTOP (they cannot be
+ * caught: after a SIGKILL `stty sane` repairs the terminal); the synchronous
+ * fault signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS), which mean
+ * a bug in the monitor itself and must not be swallowed; SIGPIPE, which is
+ * ignored instead (a write to a closed pipe fails with EPIPE, and mon_print
+ * drops the line). abort() unblocks SIGABRT first, so blocking it only
+ * turns a kill(1) of SIGABRT into a stop.
+ */
+static void stop_signals(sigset_t *set)
+{
+    static const int sigs[] = {SIGHUP,  SIGINT,  SIGQUIT,   SIGTERM,   SIGUSR1,
+                               SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,   SIGXCPU,
+                               SIGXFSZ, SIGIO,   SIGPWR,    SIGSTKFLT, SIGABRT};
+    sigemptyset(set);
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        sigaddset(set, sigs[i]);
+    }
+    for (int s = SIGRTMIN; s <= SIGRTMAX; s++) {
+        sigaddset(set, s);
+    }
 }
 
 /* The CPU of each PD: its own, or the first CPU this process may use. */
@@ -150,11 +179,17 @@ static int setup(struct mon *m)
 {
     const sys_system *sys = m->sys;
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP); /* a stop request too: the terminal must be restored */
+    stop_signals(&set);
+    sigaddset(&set, SIGCHLD); /* a PD ended */
+    struct sigaction ign;
+    memset(&ign, 0, sizeof(ign));
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    if (sigaction(SIGPIPE, &ign, &m->old_pipe) != 0) {
+        mon_err("sigaction: %s", strerror(errno));
+        return -1;
+    }
+    m->pipe_set = true;
     if (sigprocmask(SIG_BLOCK, &set, &m->old_mask) != 0) {
         mon_err("sigprocmask: %s", strerror(errno));
         return -1;
@@ -221,6 +256,9 @@ int monitor_run(const sys_system *sys, const monitor_options *opts)
         return 2;
     }
     place(&mon, &allowed);
+    if (!mon.opts->quiet) { /* whom to signal: Ctrl-C is a byte while a terminal is raw */
+        mon_print("sddf: monitor pid %d\n", (int)mon.self);
+    }
     int rc;
     if (setup(&mon) != 0) {
         mon_stop(&mon);

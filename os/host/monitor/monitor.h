@@ -33,15 +33,18 @@ typedef struct monitor_options {
  * (tty devices) in raw mode, start its PDs in declared order (each under
  * its own uid, see MONITOR_PD_ID_BASE, when the caller may switch uids:
  * CAP_SETUID and CAP_SETGID; otherwise under the caller's uid, with a
- * note), and wait. Stops on SIGINT/SIGTERM/SIGHUP, at the timeout, or when a
- * PD exits or faults (reported as one line naming the PD, the signal and the
+ * note), and wait. Stops on SIGINT, SIGTERM, SIGHUP or any other signal
+ * whose default action would end the process (SIGQUIT, SIGUSR1, SIGALRM...;
+ * not the fault signals SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS,
+ * which mean a monitor bug; SIGPIPE is ignored while it runs), at the
+ * timeout, or when a PD exits or faults (reported as one line naming the PD, the signal and the
  * faulting address, or who sent the signal). While it runs the caller is a
  * child subreaper (PR_SET_CHILD_SUBREAPER), so processes a PD forked stay
  * its descendants. Always tears down everything it created and restores
  * every terminal's mode: no process (PDs and every process they started),
  * TAP device or shared memory is left behind.
  * (A SIGKILL of the monitor cannot be handled: the PDs die with it, but a
- * raw terminal stays raw; `stty sane` repairs it.)
+ * raw terminal stays raw; `stty sane` repairs it. It is the one exception.)
  * Returns 0 after a requested stop, 1 if a PD faulted or exited, 2 if the
  * system could not be set up (the reason is printed to stderr).
  */

@@ -71,6 +71,8 @@ struct mon {
     struct mon_pd *pd;
     sigset_t old_mask;
     bool mask_set;
+    struct sigaction old_pipe; /* SIGPIPE's disposition before monitor_run */
+    bool pipe_set;             /* we ignore SIGPIPE (restored at teardown) */
     int sig_fd;
     bool pd_ids;         /* each PD gets its own uid/gid (the caller may switch ids) */
     int old_subreaper;   /* PR_GET_CHILD_SUBREAPER before monitor_run, restored after */
@@ -129,7 +131,7 @@ void mon_stop(struct mon *m);
 
 /* One line for PD @i that ended with wait status @status while the system ran. */
 void mon_report_death(struct mon *m, size_t i, int status);
-/* "sddf: stats NAME k=v ..." for every PD. */
+/* "sddf: stats NAME k=v ..." for every PD, " (none)" in place of counters for a PD without. */
 void mon_report_stats(const struct mon *m);
 
 /**

@@ -123,9 +123,11 @@ void mon_report_stats(const struct mon *m)
     char line[8192];
     for (size_t i = 0; i < m->sys->num_pds; i++) {
         line[0] = '\0';
+        size_t n = 0;
         if (m->pd[i].stats) {
-            mon_stats_format(m->pd[i].stats, HOST_STATS_PAGE_SIZE, line, sizeof(line));
+            n = mon_stats_format(m->pd[i].stats, HOST_STATS_PAGE_SIZE, line, sizeof(line));
         }
-        mon_print("sddf: stats %s%s\n", m->sys->pds[i].name, line);
+        /* One line per PD, always (scripts count them); "(none)" says it has no counters. */
+        mon_print("sddf: stats %s%s\n", m->sys->pds[i].name, n > 0 ? line : " (none)");
     }
 }

@@ -1,7 +1,8 @@
 /*
- * os/host/monitor/supervise.c - wait for the reason to stop (SIGINT/SIGTERM
- * through a signalfd, the timeout through a timerfd, a PD's death through
- * SIGCHLD) and stop the system: SIGTERM, a grace period, SIGKILL, reap,
+ * os/host/monitor/supervise.c - wait for the reason to stop (SIGINT, SIGTERM
+ * or any other signal whose default action would end the monitor, through
+ * a signalfd: see stop_signals in monitor.c; the timeout through a timerfd;
+ * a PD's death through SIGCHLD) and stop the system: SIGTERM, a grace period, SIGKILL, reap,
  * then every process the PDs started (descendants.c). PDs are waited for by
  * pid; other children (orphans re-parented to the subreaper monitor) are
  * reaped as they end, except the caller's own earlier children, which are
@@ -41,13 +42,13 @@ static size_t reap(struct mon *m, bool report)
     return ended;
 }
 
-/* Read pending signals; returns a stop request (SIGINT/SIGTERM/SIGHUP) seen. */
+/* Read pending signals; returns a stop request (any but SIGCHLD: see stop_signals) seen. */
 static bool drain_signals(struct mon *m)
 {
     bool stop = false;
     struct signalfd_siginfo si;
     while (read(m->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-        stop |= si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP;
+        stop |= si.ssi_signo != SIGCHLD;
     }
     return stop;
 }

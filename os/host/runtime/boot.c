@@ -33,7 +33,8 @@ void rt_boot(struct host_boot_view *view)
     memcpy(rt.name, h->pd_name, sizeof(rt.name)); /* NUL-terminated: checked */
 
     for (unsigned i = 0; i < SDDF_MAX_CHANNELS; i++) {
-        rt.ch[i] = (struct rt_channel){-1, -1, -1, -1, -1, 0, false};
+        rt.ch[i] = (struct rt_channel){
+            .notify_fd = -1, .wait_fd = -1, .ppc_call_fd = -1, .ppc_serve_fd = -1, .irq_fd = -1};
     }
     for (uint32_t i = 0; i < h->num_channels; i++) {
         const struct host_boot_channel *c = &view->channels[i];

@@ -2,7 +2,8 @@
  * os/host/runtime/event_loop.c - the PD's only wait: epoll over its channel
  * eventfds, IRQ device fds and PPC sockets; then notified() per ready channel
  * or IRQ, protected() per call, and after EACH handler invocation the flush of
- * the one deferred slot (sDDF design, "batching").
+ * the one deferred slot (sDDF design, "batching"). IRQs epoll cannot wait
+ * on are delivered between the waits (irq.c).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -51,7 +52,8 @@ _Noreturn void rt_event_loop(void)
 {
     struct epoll_event evs[RT_MAX_EVENTS];
     for (;;) {
-        int n = epoll_wait(rt.epoll_fd, evs, RT_MAX_EVENTS, -1);
+        /* an always-ready IRQ (irq.c) is due: look, but do not wait */
+        int n = epoll_wait(rt.epoll_fd, evs, RT_MAX_EVENTS, rt_irq_any_ready() ? 0 : -1);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -62,5 +64,6 @@ _Noreturn void rt_event_loop(void)
             dispatch(evs[i].data.u64);
             rt_deferred_flush();
         }
+        rt_irq_deliver_ready();
     }
 }

@@ -56,7 +56,7 @@ static void fault_handler(int signo, siginfo_t *si, void *uctx)
 void rt_fault_setup(const struct host_boot_view *view)
 {
     (void)view;
-    size_t size = 64u * 1024u; /* sanitizers need more than SIGSTKSZ */
+    size_t size = (size_t)64 * 1024; /* sanitizers need more than SIGSTKSZ */
     void *stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (stack == MAP_FAILED) {
         sddf_fatal("cannot allocate the fault stack");

@@ -5,6 +5,7 @@
  * then the event loop. Each step lives in its own file; any failure is fatal
  * with a message naming the PD.
  */
+#include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include "runtime.h"
@@ -17,6 +18,9 @@ int main(int argc, char **argv)
     struct host_boot_view view;
     rt_boot(&view);
     rt_fault_setup(&view); /* after any sanitizer's handlers: ours must win */
+    /* A write to a pipe whose reader has gone fails with EPIPE, which the
+     * driver handles (e.g. `sddf run ... | head`), instead of killing the PD. */
+    signal(SIGPIPE, SIG_IGN);
     rt.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     if (rt.epoll_fd < 0) {
         sddf_fatal("epoll_create1 failed");

@@ -21,6 +21,8 @@ struct rt_channel {
     int ppc_serve_fd;    /* socket on which the peer calls us */
     int irq_fd;          /* device descriptor when this id is an IRQ */
     uint32_t irq_events; /* EPOLLIN or EPOLLOUT: what the IRQ waits for */
+    bool irq_always;     /* epoll cannot wait on irq_fd (a regular file, /dev/null): always ready */
+    bool irq_ready;      /* irq_always and armed: notified() is due (irq.c) */
     bool warned;         /* a misuse of this id has been logged already */
 };
 
@@ -39,7 +41,8 @@ struct rt_state {
     bool log_crlf;      /* stderr is a raw terminal: end log lines with "\r\n" */
     bool warned_bad_id; /* an id >= SDDF_MAX_CHANNELS has been logged */
     int epoll_fd;
-    const uint8_t *config; /* read-only configuration blob, or NULL */
+    unsigned irq_ready_count; /* channels with irq_ready set */
+    const uint8_t *config;    /* read-only configuration blob, or NULL */
     size_t config_size;
     struct host_stats_page *stats; /* shared with the monitor, or NULL */
     size_t stats_capacity;
@@ -72,6 +75,10 @@ void rt_fault_setup(const struct host_boot_view *view);
 void rt_channels_setup(const struct host_boot_view *view);
 void rt_irq_setup(const struct host_boot_view *view);
 void rt_ppc_setup(const struct host_boot_view *view);
+/* irq.c: true if an always-ready IRQ is due (the event loop must not block). */
+bool rt_irq_any_ready(void);
+/* irq.c: deliver each due always-ready IRQ once (notified + deferred flush). */
+void rt_irq_deliver_ready(void);
 /* ppc.c: serve one call arriving on channel @ch. */
 void rt_ppc_serve(sddf_channel ch);
 /* channels.c: log a misuse of channel @ch once. Returns true if @ch < SDDF_MAX_CHANNELS. */
