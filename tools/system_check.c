@@ -5,10 +5,9 @@
  * ranges, IRQ devices, devices (one disk or terminal per device), the
  * limits of `sddf run` (PDs, maps and descriptors per PD, region names and
  * sizes, configuration size, CPUs), program images, and the isolation
- * invariants of the
- * sDDF design (section 6 of DESIGN.md: every queue has exactly one producer
+ * invariants of the sDDF design: every queue has exactly one producer
  * and one consumer PD; no client maps a driver's DMA region or another
- * client's data).
+ * client's data.
  */
 #include <limits.h>
 #include <sched.h>

@@ -31,6 +31,7 @@ Every wait is bounded; the system is killed on any exit path.
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,6 +43,8 @@ BUILD, ROOT, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 SDDF = os.path.join(BUILD, "sddf")
 PDDIR = os.path.join(BUILD, "tests", "integration")  # pd_serial_spam, pd_serial_echo
 FAILS = []
+# Work folders this run made: removed at the end unless a check failed.
+WORK_DIRS = []
 
 
 def check(what, ok, detail=""):
@@ -100,6 +103,7 @@ class Pty:
 
 def start(system_text, stdio=None, args=()):
     d = tempfile.mkdtemp(prefix="sddf-serial-")
+    WORK_DIRS.append(d)
     path = os.path.join(d, "t.system")
     with open(path, "w") as f:
         f.write(system_text)
@@ -324,6 +328,7 @@ def example():
 
 def redirect():
     d = tempfile.mkdtemp(prefix="sddf-serial-redirect-")
+    WORK_DIRS.append(d)
     spam = os.path.join(d, "spam.system")
     with open(spam, "w") as f:
         f.write(SYSTEM.format(b=PDDIR, dev=""))
@@ -385,4 +390,9 @@ if os.geteuid() != 0 and not os.access(SDDF, os.X_OK):
     sys.exit(77)
 {"traffic": traffic, "termios": termios_case, "example": example, "redirect": redirect}[CASE]()
 print("%s: %d failed" % (CASE, len(FAILS)))
+if FAILS:
+    print("logs kept in " + " ".join(WORK_DIRS))
+else:
+    for d in WORK_DIRS:
+        shutil.rmtree(d, ignore_errors=True)
 sys.exit(1 if FAILS else 0)

@@ -3,8 +3,8 @@
  *
  * The monitor creates the TAP (IFF_TAP | IFF_NO_PI) and hands this PD only
  * its non-blocking fd, delivered as the IRQ channel: readable = frames to
- * receive. Roles and names follow the sDDF Ethernet driver (PROTOCOLS.md
- * 2.1): rx_return moves received frames to virt_rx's rx active queue; the
+ * receive. Roles and names follow the sDDF design's Ethernet driver:
+ * rx_return moves received frames to virt_rx's rx active queue; the
  * rx free queue replaces the hardware rx ring; tx_provide sends what virt_tx
  * put on tx active and returns every buffer on tx free at once (a TAP write
  * is synchronous, so tx_return is folded into it).

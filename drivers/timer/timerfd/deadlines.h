@@ -2,7 +2,7 @@
  * drivers/timer/timerfd/deadlines.h - the timer driver's timeout bookkeeping,
  * free of any OS call so it is unit-tested directly.
  *
- * sDDF timer semantics (PROTOCOLS.md 2.4, 3.6): every client channel has ONE
+ * sDDF timer semantics: every client channel has ONE
  * timeout slot holding an absolute deadline; a new SET_TIMEOUT replaces the
  * old one; on expiry every slot whose deadline has passed is notified and
  * cleared, and the device is re-armed to the earliest remaining deadline.

@@ -3,8 +3,8 @@
  *
  * The device is a Linux timerfd on CLOCK_MONOTONIC, opened by the monitor
  * and delivered as the IRQ channel (readable = the compare fired). One
- * driver serves every client by PPC (sDDF timer protocol, PROTOCOLS.md 2.4
- * and 3.6): GET_TIME returns ns of CLOCK_MONOTONIC; SET_TIMEOUT fills the
+ * driver serves every client by PPC (the sDDF timer protocol):
+ * GET_TIME returns ns of CLOCK_MONOTONIC; SET_TIMEOUT fills the
  * caller's single slot (deadlines.h) and the timerfd is kept armed, with an
  * absolute time, at the earliest pending deadline. Expiry is a notification
  * on the client's own channel.
