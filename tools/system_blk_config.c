@@ -17,25 +17,13 @@ _Static_assert(sizeof(blk_driver_config_t) % 8 == 0, "records keep 8-byte alignm
 _Static_assert(sizeof(blk_virt_config_t) % 8 == 0, "records keep 8-byte alignment");
 _Static_assert(sizeof(blk_client_config_t) % 8 == 0, "records keep 8-byte alignment");
 
-static sddf_region_resource_t region_in(const sys_system *sys, size_t pd, size_t region)
-{
-    return (sddf_region_resource_t){sys_map_vaddr(sys, pd, region), sys->regions[region].size};
-}
-
-static sddf_device_region_resource_t device_region_in(const sys_system *sys, size_t pd,
-                                                      size_t region)
-{
-    return (sddf_device_region_resource_t){region_in(sys, pd, region),
-                                           sys->regions[region].io_addr};
-}
-
 static blk_connection_resource_t conn(const sys_system *sys, size_t pd, size_t info,
                                       const size_t q[2], uint32_t cap, unsigned id)
 {
     return (blk_connection_resource_t){
-        .storage_info = region_in(sys, pd, info),
-        .req_queue = region_in(sys, pd, q[0]),
-        .resp_queue = region_in(sys, pd, q[1]),
+        .storage_info = sys_region_in(sys, pd, info),
+        .req_queue = sys_region_in(sys, pd, q[0]),
+        .resp_queue = sys_region_in(sys, pd, q[1]),
         .num_buffers = cap,
         .id = (uint8_t)id,
     };
@@ -52,9 +40,9 @@ static void driver_config(sys_builder *b, const blk_spec *k)
     c->irq_id = (uint8_t)k->irq_id;
     c->device_id = (uint8_t)k->device_id;
     c->num_io_regions = (uint8_t)(1 + k->num_clients);
-    c->io_regions[0] = device_region_in(sys, pd, k->part);
+    c->io_regions[0] = sys_device_region_in(sys, pd, k->part);
     for (size_t i = 0; i < k->num_clients; i++)
-        c->io_regions[1 + i] = device_region_in(sys, pd, k->clients[i].data);
+        c->io_regions[1 + i] = sys_device_region_in(sys, pd, k->clients[i].data);
     sys_config_append(b->sys, pd, c, sizeof(*c));
     free(c);
 }
@@ -68,7 +56,7 @@ static void virt_config(sys_builder *b, const blk_spec *k)
     sys_config_header(c, SDDF_CLASS_BLK, BLK_ROLE_VIRT, sizeof(*c));
     c->num_clients = k->num_clients;
     c->driver = conn(sys, pd, k->info, k->q, k->capacity, k->id_virt);
-    c->data = device_region_in(sys, pd, k->part);
+    c->data = sys_device_region_in(sys, pd, k->part);
     for (size_t i = 0; i < k->num_clients; i++) {
         const blk_client_spec *cl = &k->clients[i];
         blk_virt_client_t *v = &c->clients[i];
@@ -88,7 +76,7 @@ static void client_config(sys_builder *b, const blk_client_spec *cl)
     blk_client_config_t c = {0};
     sys_config_header(&c, SDDF_CLASS_BLK, BLK_ROLE_CLIENT, sizeof(c));
     c.virt = conn(sys, cl->pd, cl->info, cl->q, cl->capacity, cl->id_client);
-    c.data = region_in(sys, cl->pd, cl->data);
+    c.data = sys_region_in(sys, cl->pd, cl->data);
     sys_config_append(b->sys, cl->pd, &c, sizeof(c));
 }
 

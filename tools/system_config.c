@@ -30,3 +30,14 @@ void sys_config_append(sys_system *sys, size_t pd, const void *record, size_t si
     memcpy(p->config + p->config_size, record, size);
     p->config_size += size;
 }
+
+sddf_region_resource_t sys_region_in(const sys_system *sys, size_t pd, size_t region)
+{
+    return (sddf_region_resource_t){sys_map_vaddr(sys, pd, region), sys->regions[region].size};
+}
+
+sddf_device_region_resource_t sys_device_region_in(const sys_system *sys, size_t pd, size_t region)
+{
+    return (sddf_device_region_resource_t){sys_region_in(sys, pd, region),
+                                           sys->regions[region].io_addr};
+}

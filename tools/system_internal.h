@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <sddf/config.h>
+
 #include "system.h"
 
 /** The page size regions are counted in (x86-64 and arm64 Linux base pages). */
@@ -302,5 +304,11 @@ unsigned sys_check_invariants(const sys_system *sys, FILE *err);
 void sys_config_header(void *record, uint8_t class_id, uint8_t role, uint32_t size);
 /** Append a record to @pd's configuration blob. */
 void sys_config_append(sys_system *sys, size_t pd, const void *record, size_t size);
+
+/** Region @region as PD @pd maps it (vaddr in that PD, whole region size), for a record. */
+sddf_region_resource_t sys_region_in(const sys_system *sys, size_t pd, size_t region);
+
+/** As sys_region_in, plus the region's synthetic IO address (0 if it has none). */
+sddf_device_region_resource_t sys_device_region_in(const sys_system *sys, size_t pd, size_t region);
 
 #endif /* SDDF_TOOLS_SYSTEM_INTERNAL_H */

@@ -21,24 +21,12 @@ _Static_assert(sizeof(net_copy_config_t) % 8 == 0, "records keep 8-byte alignmen
 _Static_assert(sizeof(net_client_config_t) % 8 == 0, "records keep 8-byte alignment");
 _Static_assert(sizeof(lib_sddf_lwip_config_t) % 8 == 0, "records keep 8-byte alignment");
 
-static sddf_region_resource_t region_in(const sys_system *sys, size_t pd, size_t region)
-{
-    return (sddf_region_resource_t){sys_map_vaddr(sys, pd, region), sys->regions[region].size};
-}
-
-static sddf_device_region_resource_t device_region_in(const sys_system *sys, size_t pd,
-                                                      size_t region)
-{
-    return (sddf_device_region_resource_t){region_in(sys, pd, region),
-                                           sys->regions[region].io_addr};
-}
-
 static net_connection_resource_t conn(const sys_system *sys, size_t pd, const size_t q[2],
                                       uint32_t num_buffers, unsigned id)
 {
     return (net_connection_resource_t){
-        .free_queue = region_in(sys, pd, q[0]),
-        .active_queue = region_in(sys, pd, q[1]),
+        .free_queue = sys_region_in(sys, pd, q[0]),
+        .active_queue = sys_region_in(sys, pd, q[1]),
         .num_buffers = num_buffers,
         .id = (uint8_t)id,
     };
@@ -55,9 +43,9 @@ static void driver_config(sys_builder *b, const net_spec *n)
     c->virt_tx = conn(sys, pd, n->tx_q, n->tx_capacity, n->id_drv_tx);
     c->irq_id = (uint8_t)n->irq_id;
     c->num_io_regions = (uint8_t)(1 + n->num_clients);
-    c->io_regions[0] = device_region_in(sys, pd, n->dma);
+    c->io_regions[0] = sys_device_region_in(sys, pd, n->dma);
     for (size_t i = 0; i < n->num_clients; i++)
-        c->io_regions[1 + i] = device_region_in(sys, pd, n->clients[i].tx_data);
+        c->io_regions[1 + i] = sys_device_region_in(sys, pd, n->clients[i].tx_data);
     sys_config_append(b->sys, pd, c, sizeof(*c));
     free(c);
 }
@@ -70,8 +58,8 @@ static void virt_rx_config(sys_builder *b, const net_spec *n)
     memset(c, 0, sizeof(*c));
     sys_config_header(c, SDDF_CLASS_NET, NET_ROLE_VIRT_RX, sizeof(*c));
     c->driver = conn(sys, pd, n->rx_q, n->rx_buffers, n->id_rx_drv);
-    c->data = device_region_in(sys, pd, n->dma);
-    c->buffer_metadata = region_in(sys, pd, n->metadata);
+    c->data = sys_device_region_in(sys, pd, n->dma);
+    c->buffer_metadata = sys_region_in(sys, pd, n->metadata);
     c->num_clients = (uint8_t)n->num_clients;
     for (size_t i = 0; i < n->num_clients; i++) {
         const net_client_spec *cl = &n->clients[i];
@@ -94,7 +82,7 @@ static void virt_tx_config(sys_builder *b, const net_spec *n)
     for (size_t i = 0; i < n->num_clients; i++) {
         const net_client_spec *cl = &n->clients[i];
         c->clients[i].conn = conn(sys, pd, cl->q_client_virt, cl->tx_buffers, cl->id_virt_tx);
-        c->clients[i].data = device_region_in(sys, pd, cl->tx_data);
+        c->clients[i].data = sys_device_region_in(sys, pd, cl->tx_data);
     }
     sys_config_append(b->sys, pd, c, sizeof(*c));
     free(c);
@@ -107,9 +95,9 @@ static void copier_config(sys_builder *b, const net_spec *n, const net_client_sp
     net_copy_config_t c = {0};
     sys_config_header(&c, SDDF_CLASS_NET, NET_ROLE_COPY, sizeof(c));
     c.virt_rx = conn(sys, pd, cl->q_virt_copier, n->rx_buffers, cl->id_copier_virt);
-    c.device_data = region_in(sys, pd, n->dma);
+    c.device_data = sys_region_in(sys, pd, n->dma);
     c.client = conn(sys, pd, cl->q_copier_client, cl->rx_buffers, cl->id_copier_client);
-    c.client_data = region_in(sys, pd, cl->rx_data);
+    c.client_data = sys_region_in(sys, pd, cl->rx_data);
     sys_config_append(b->sys, pd, &c, sizeof(c));
 }
 
@@ -120,9 +108,9 @@ static void client_config(sys_builder *b, const net_client_spec *cl)
     net_client_config_t c = {0};
     sys_config_header(&c, SDDF_CLASS_NET, NET_ROLE_CLIENT, sizeof(c));
     c.rx = conn(sys, pd, cl->q_copier_client, cl->rx_buffers, cl->id_client_copier);
-    c.rx_data = region_in(sys, pd, cl->rx_data);
+    c.rx_data = sys_region_in(sys, pd, cl->rx_data);
     c.tx = conn(sys, pd, cl->q_client_virt, cl->tx_buffers, cl->id_client_virt_tx);
-    c.tx_data = region_in(sys, pd, cl->tx_data);
+    c.tx_data = sys_region_in(sys, pd, cl->tx_data);
     memcpy(c.mac_addr, cl->mac, 6);
     sys_config_append(b->sys, pd, &c, sizeof(c));
     if (cl->has_ip) {
